@@ -1,0 +1,32 @@
+"""stepgrad's scalar reverse-mode autodiff engine (standard library only).
+
+>>> from autograd import Value
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> e = a * b
+>>> e.backward()
+>>> a.grad, b.grad
+(-3.0, 2.0)
+"""
+
+from .backprop import BackwardStep, Edge
+from .grad_mode import is_grad_enabled, no_grad
+from .gradcheck import GradcheckError, gradcheck
+from .graph import topological_order
+from .reductions import dot, sum_values
+from .scope import current_scope, name_scope
+from .value import Value
+
+__all__ = [
+    "BackwardStep",
+    "Edge",
+    "GradcheckError",
+    "Value",
+    "current_scope",
+    "dot",
+    "gradcheck",
+    "is_grad_enabled",
+    "name_scope",
+    "no_grad",
+    "sum_values",
+    "topological_order",
+]

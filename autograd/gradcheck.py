@@ -1,0 +1,51 @@
+"""Checking gradients against central differences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .grad_mode import no_grad
+from .real import as_float
+from .value import Value
+
+
+class GradcheckError(AssertionError):
+    """Backward's gradient and the numerical estimate disagree."""
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float | Value],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Compare the gradients ``backward`` gives for ``f(*inputs)`` with central differences.
+
+    numeric_i = (f(.., x_i + eps, ..) - f(.., x_i - eps, ..)) / (2 eps); each input must
+    satisfy |analytic - numeric| <= atol + rtol * |numeric|. Returns True, or raises
+    ``GradcheckError`` naming the input index and both values.
+    """
+    point = [x.data if isinstance(x, Value) else as_float(x, "gradcheck input") for x in inputs]
+    values = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
+    out = f(*values)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+    out.backward()
+
+    def f_at(shifted: list[float]) -> float:
+        with no_grad():
+            return f(*(Value(x) for x in shifted)).data
+
+    for i, x in enumerate(point):
+        up, down = list(point), list(point)
+        up[i], down[i] = x + eps, x - eps
+        numeric = (f_at(up) - f_at(down)) / (2.0 * eps)
+        analytic = values[i].grad
+        if not abs(analytic - numeric) <= atol + rtol * abs(numeric):
+            raise GradcheckError(
+                f"gradcheck: gradient of input {i} (at {x!r}) is wrong: "
+                f"analytic {analytic!r}, numeric {numeric!r} "
+                f"(|difference| {abs(analytic - numeric):.3g} > atol {atol} + rtol {rtol} * |numeric|)"
+            )
+    return True

@@ -1,0 +1,75 @@
+"""Turning user input into Python floats, and the float arithmetic that needs care.
+
+Only the standard library is used: numpy scalars are recognised without importing numpy.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+
+def is_real(x: object) -> bool:
+    """True for int, float, bool and numpy real scalars (not complex, str, arrays...)."""
+    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
+        return True
+    kind = type(x)  # numpy.bool_ is the one numpy real scalar that is not numbers.Real
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool_", "bool")
+
+
+def as_float(x: object, what: str = "Value") -> float:
+    """``float(x)`` for a real number; ``TypeError`` naming the type for anything else."""
+    if type(x) is float:
+        return x  # type: ignore[return-value]
+    if is_real(x):
+        return float(x)  # type: ignore[arg-type]
+    raise TypeError(
+        f"{what} needs a real number (int, float, bool or numpy real scalar), "
+        f"got {type(x).__name__}: {x!r:.60}"
+    )
+
+
+def checked_pow(x: float, y: float) -> float:
+    """``x ** y`` for real results only, with errors that name the operation and the values."""
+    if x == 0.0 and y < 0.0:
+        raise ZeroDivisionError(f"power: 0.0 cannot be raised to a negative power ({x!r} ** {y!r})")
+    if x < 0.0 and math.isfinite(y) and not y.is_integer():
+        raise ValueError(
+            f"power: a negative base with a non-integer exponent is not real ({x!r} ** {y!r})"
+        )
+    try:
+        return x**y
+    except OverflowError:
+        raise OverflowError(
+            f"power: the result is too large for a float ({x!r} ** {y!r})"
+        ) from None
+
+
+def power_derivative(x: float, n: float) -> float:
+    """d/dx x**n = n * x**(n-1), with PyTorch's conventions at the edges:
+    0 when n == 0 (even at x == 0), and an infinity where x**(n-1) blows up."""
+    if n == 0.0:
+        return 0.0
+    try:
+        return n * x ** (n - 1.0)
+    except ZeroDivisionError:  # x == 0 and 0 < n < 1: the slope is vertical
+        return math.copysign(math.inf, n)
+    except OverflowError:  # |x| tiny and n - 1 very negative
+        odd = (n - 1.0).is_integer() and (n - 1.0) % 2.0 == 1.0
+        return math.copysign(math.inf, n * (x if odd else 1.0))
+
+
+def exponent_derivative(x: float, power: float) -> float:
+    """d/dy x**y = x**y * ln x (``power`` is x**y), with PyTorch's conventions: 0 at x == 0
+    (where x**y is 0 or 1 and the product is taken as 0), nan for x < 0 (ln x is not real)."""
+    if x > 0.0:
+        return power * math.log(x)
+    return 0.0 if x == 0.0 else math.nan
+
+
+def fmt(x: float) -> str:
+    """A float for people: 6 significant digits, shown like Python shows floats (1.0, -3.0,
+    0.761594, 1e-10)."""
+    if not math.isfinite(x):
+        return repr(x)
+    return repr(float(f"{x:.6g}"))

@@ -1,0 +1,50 @@
+"""Operations on many values at once: one node instead of a long chain of ``+`` nodes.
+
+``sum_values(xs)`` is ``xs[0] + xs[1] + ...`` and ``dot(ws, xs)`` is ``w0*x0 + w1*x1 + ...``
+as single nodes: the same numbers (summed left to right), a graph a neuron can be read from,
+and far fewer nodes to build and walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .value import Operand, Value, lift
+
+
+def _values(items: Iterable[Operand], op: str) -> list[Value]:
+    values = []
+    for item in items:
+        value = lift(item)
+        if value is None:
+            raise TypeError(f"{op}: expected Values or real numbers, got {type(item).__name__}")
+        values.append(value)
+    return values
+
+
+def sum_values(items: Iterable[Operand]) -> Value:
+    """x0 + x1 + ... + x(n-1) as one node;  d(sum)/dx_i = 1."""
+    xs = _values(items, "sum_values")
+    if not xs:
+        raise ValueError("sum_values: needs at least one value")
+    total = 0.0
+    for x in xs:
+        total += x.data
+    n = len(xs)
+    # d(sum)/dx_i = 1 for every i
+    return Value(total, "", tuple(xs), "sum", lambda: (1.0,) * n)
+
+
+def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
+    """w . x = w0*x0 + w1*x1 + ... as one node, parents (w0, .., w(n-1), x0, .., x(n-1));
+    d(w . x)/dw_i = x_i,  d(w . x)/dx_i = w_i."""
+    ws, xs = _values(weights, "dot"), _values(inputs, "dot")
+    if len(ws) != len(xs) or not ws:
+        raise ValueError(f"dot: needs two equally long, non-empty lists, got {len(ws)} and {len(xs)}")
+    w_data = [w.data for w in ws]
+    x_data = [x.data for x in xs]
+    total = 0.0
+    for w, x in zip(w_data, x_data):
+        total += w * x
+    # d(w . x)/dw_i = x_i,  d(w . x)/dx_i = w_i
+    return Value(total, "", (*ws, *xs), "dot", lambda: (*x_data, *w_data))
