@@ -1,0 +1,69 @@
+# stepgrad developer tasks. Everything runs inside a repo-local .venv that
+# `make` creates and keeps in sync with pyproject.toml.
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+
+STAMP       := $(VENV)/.installed
+STAMP_REF   := $(VENV)/.installed-ref
+STAMP_BENCH := $(VENV)/.installed-bench
+
+# Extra packages for the benchmark against the original micrograd.
+BENCH_DEPS := micrograd==0.1.0
+
+.PHONY: venv test demo crosscheck bench lint clean
+
+venv: $(STAMP)
+
+# Create the venv (if missing or broken) and install the project with the dev
+# extra. Re-runs whenever pyproject.toml changes. pip is not upgraded: the
+# pip bundled with Python >= 3.10 handles editable pyproject installs fine.
+$(STAMP): pyproject.toml
+	@if ! $(VPY) -m pip --version >/dev/null 2>&1; then \
+	  rm -rf $(VENV); \
+	  echo "Creating $(VENV) with $(PYTHON)"; \
+	  if ! $(PYTHON) -m venv $(VENV); then \
+	    rm -rf $(VENV); \
+	    echo "" >&2; \
+	    echo "error: '$(PYTHON) -m venv' failed; the venv/ensurepip module is missing." >&2; \
+	    echo "  On Debian/Ubuntu install it with:  sudo apt-get install python3-venv" >&2; \
+	    echo "  (or point PYTHON= at an interpreter that has it, e.g. make PYTHON=python3.11)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	$(VPY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+# PyTorch for the cross-check tests (large; only installed when asked for).
+$(STAMP_REF): $(STAMP)
+	$(VPY) -m pip install -q -e '.[ref]'
+	@touch $@
+
+$(STAMP_BENCH): $(STAMP)
+	$(VPY) -m pip install -q $(BENCH_DEPS)
+	@touch $@
+
+# pytest's exit code goes through untouched: exit 5 (no tests ran) fails too.
+test: $(STAMP)
+	$(VPY) -m pytest -q
+
+# Builds a small expression and prints each node's data and grad.
+# TODO: becomes `$(VENV)/bin/stepgrad demo` once nn/cli.py exists.
+demo: $(STAMP)
+	$(VPY) -m autograd
+
+# Torch-marked tests only; STEPGRAD_REQUIRE_TORCH=1 turns "torch missing ->
+# skip" into a failure.
+crosscheck: $(STAMP_REF)
+	STEPGRAD_REQUIRE_TORCH=1 $(VPY) -m pytest -q -m torch
+
+bench: $(STAMP_BENCH)
+	$(VPY) bench/run.py
+
+lint: $(STAMP)
+	$(VPY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache build dist *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
