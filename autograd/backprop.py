@@ -74,12 +74,14 @@ class BackwardStep(NamedTuple):
 
     def explain(self) -> str:
         """The chain-rule arithmetic of this step in numbers, one line."""
-        node = name(self.node)
-        parts = [
-            f"dL/d{name(e.parent)} += dL/d{node} * d{node}/d{name(e.parent)}"
-            f" = {fmt(self.grad)} * {fmt(e.local)} = {fmt(e.contribution)}"
-            for e in self.edges
-        ]
+        node = _wrt(self.node)
+        parts = []
+        for parent, local, contribution in self.edges:
+            p = _wrt(parent)
+            parts.append(
+                f"dL/d{p} += dL/d{node} * d{node}/d{p}"
+                f" = {fmt(self.grad)} * {fmt(local)} = {fmt(contribution)}"
+            )
         return "; ".join(parts)
 
 
@@ -97,24 +99,38 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
         yield BackwardStep(index, node, grad, edges)
 
 
-_UNARY_NAMES = {"neg": "-{}", "abs": "|{}|"}
+def _wrt(node: Value) -> str:
+    """A node's name as it follows a 'd' (``dL/dx``); numbers get brackets: ``dL/d(2.0)``."""
+    text = name(node)
+    return f"({text})" if text[0].isdigit() or text[0] == "-" else text
+
+
+_UNARY_NAMES = {"neg": "-{}", "abs": "abs{}"}
 
 
 def name(node: Value, limit: int = 24) -> str:
-    """A short name for a node in explanations: its label, else the expression it computes
-    from labelled parents (``(a + b)``, ``tanh(n)``), else its op and value (``[* = -6.0]``)."""
+    """A short name for a node in explanations: its label; else the expression it computes
+    from labelled values and constants (``(a + b)``, ``tanh((w * x) + b)``) while that stays
+    short; else its op and value (``[* = -6.0]``). Unlabelled leaves show their value."""
+    return _expression(node, limit) or f"[{node.op} = {fmt(node.data)}]"
+
+
+def _expression(node: Value, limit: int, depth: int = 4) -> str:
+    """The expression for ``node`` in labels and constants, or '' when it is too long."""
     if node.label:
         return node.label
     if not node.parents:
         return fmt(node.data)
-    args = [p.label or (fmt(p.data) if not p.parents else "") for p in node.parents]
-    if all(args):
-        if len(args) == 2:
-            text = f"({args[0]} {node.op} {args[1]})"
-        elif node.op.startswith("**"):
-            text = f"({args[0]}{node.op})"
-        else:
-            text = _UNARY_NAMES.get(node.op, node.op + "({})").format(args[0])
-        if len(text) <= limit:
-            return text
-    return f"[{node.op} = {fmt(node.data)}]"
+    if depth == 0 or len(node.parents) > 2:
+        return ""
+    args = [_expression(parent, limit, depth - 1) for parent in node.parents]
+    if not all(args):
+        return ""
+    if len(args) == 2:
+        text = f"({args[0]} {node.op} {args[1]})"
+    elif node.op.startswith("**"):
+        text = f"({args[0]}{node.op})"
+    else:
+        arg = args[0] if args[0].startswith("(") else f"({args[0]})"
+        text = _UNARY_NAMES.get(node.op, node.op + "{}").format(arg)
+    return text if len(text) <= limit else ""

@@ -40,7 +40,9 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
     d(w . x)/dw_i = x_i,  d(w . x)/dx_i = w_i."""
     ws, xs = _values(weights, "dot"), _values(inputs, "dot")
     if len(ws) != len(xs) or not ws:
-        raise ValueError(f"dot: needs two equally long, non-empty lists, got {len(ws)} and {len(xs)}")
+        raise ValueError(
+            f"dot: needs two equally long, non-empty lists, got {len(ws)} and {len(xs)}"
+        )
     w_data = [w.data for w in ws]
     x_data = [x.data for x in xs]
     total = 0.0

@@ -56,7 +56,7 @@ class Value:
     operation ('' for a leaf) and ``local_grads()`` gives d(this)/d(parent) for each parent.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "scope", "__weakref__")
+    __slots__ = ("__weakref__", "data", "grad", "label", "local_grads", "op", "parents", "scope")
 
     # numpy: let `np.float64(2) * Value(3)` fall through to Value.__rmul__ and give a Value.
     __array_ufunc__ = None
