@@ -1,0 +1,271 @@
+"""stepgrad's benchmark: ``python bench/run.py [--repeats N] [--only engine|chain|training]``.
+
+Prints one table per section and writes everything to bench/results/latest.json.
+See bench/README.md for what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import importlib.metadata
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))  # `autograd`, `nn` and `bench` from this checkout
+
+SECTIONS = ("engine", "chain", "training")
+TARGET_MICROGRAD_OVER_OURS = 10.0
+TARGET_OURS_OVER_FLOOR = 40.0
+TARGET_TRAINING_RATIO = 12.0
+TARGET_TRAJECTORY = 1e-9
+
+
+def meta() -> dict[str, Any]:
+    """Where and when the numbers were measured."""
+    try:
+        micrograd = importlib.metadata.version("micrograd")
+    except importlib.metadata.PackageNotFoundError:
+        micrograd = None
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    return {
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": commit,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "gc_thresholds": list(gc.get_threshold()),
+        "micrograd": micrograd,
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def engine_section(repeats: int) -> dict[str, Any]:
+    from bench import engine_graph
+    from bench.problem import SIZES, default_problem
+    from bench.report import table
+    from bench.timing import fmt_time
+
+    problem = default_problem()
+    print(
+        f"\n== Engine: one training-sized graph, build + backward ==\n"
+        f"{len(problem.X)} points, MLP {'-'.join(map(str, SIZES))} ReLU, "
+        f"loss mean(relu(1 - y*s)) + {problem.alpha:g} * sum(p*p); "
+        f"{repeats} interleaved repeats, medians"
+    )
+    results = engine_graph.run(problem, repeats)
+    impls = results["implementations"]
+    floor_on = impls["floor"]["median_s_gc_on"]
+    rows = []
+    for name, r in impls.items():
+        nodes = results["nodes"].get(name)
+        rows.append(
+            [
+                name,
+                fmt_time(r["median_s_gc_on"]),
+                fmt_time(r["median_s_gc_off"]),
+                f"{r['median_s_gc_on'] / floor_on:.1f}x",
+                f"{nodes:,}" if nodes else "",
+            ]
+        )
+    print(table(["implementation", "GC on", "GC off", "vs floor (GC on)", "graph nodes"], rows))
+    agree = results["agreement"]
+    worst_loss = max(a["max_loss_diff"] for a in agree.values())
+    worst_grad = max(a["max_grad_diff"] for a in agree.values())
+    print(
+        f"agreement (asserted before timing): loss {agree['floor']['loss']:.15g}, "
+        f"max |loss diff| {worst_loss:.2g} (<= 1e-12), max |grad diff| {worst_grad:.2g} (<= 1e-9)"
+    )
+    for name, ratio in results["ratios_gc_on"].items():
+        if name.startswith("micrograd"):
+            target = f"target >= {TARGET_MICROGRAD_OVER_OURS:g}x"
+            ok = ratio >= TARGET_MICROGRAD_OVER_OURS
+        else:
+            target = f"target <= {TARGET_OURS_OVER_FLOOR:g}x"
+            ok = ratio <= TARGET_OURS_OVER_FLOOR
+        print(f"  {name:<36} {ratio:6.1f}x   ({target}: {verdict(ok)})")
+    return results
+
+
+def chain_section(repeats: int) -> dict[str, Any]:
+    from bench import chain
+    from bench.report import table
+    from bench.timing import fmt_time
+
+    sizes = (10**4, 10**5, 10**6)
+    repeats_for = {10**4: repeats, 10**5: min(5, repeats), 10**6: min(3, repeats)}
+    print(
+        "\n== Chain: x = x * 1.0000001, x = x + 0.5, alternating, N operations ==\n"
+        "medians of " + ", ".join(f"{repeats_for[n]} runs at N={n:,}" for n in sizes)
+    )
+    results = chain.run(sizes, repeats_for)
+    rows = []
+    for n in sizes:
+        row = results["sizes"][str(n)]
+        for mode in ("gc_on", "gc_off"):
+            r = row[mode]
+            rows.append(
+                [
+                    f"N={n:,}, {mode.replace('_', ' ').upper()}",
+                    fmt_time(r["build_s"]),
+                    fmt_time(r["backward_s"]),
+                    fmt_time(r["free_s"]),
+                    fmt_time(r["per_op_build_backward_s"]),
+                    f"{r['graph_mb']:.1f} MB",
+                ]
+            )
+    print(table(["", "build", "backward", "free", "per op (build+bwd)", "RSS growth"], rows))
+    for small in sizes[:-1]:
+        ratios = [
+            f"{results[f'per_op_ratio_{sizes[-1]}_over_{small}_{mode}']:.2f} with "
+            f"{mode.replace('_', ' ').upper()}"
+            for mode in ("gc_on", "gc_off")
+        ]
+        print(
+            f"  per-op time at N={sizes[-1]:,} / at N={small:,}: {', '.join(ratios)}  (linear: ~1)"
+        )
+    if results["peak_rss_mb"] is not None:
+        print(f"  peak resident memory of this process so far: {results['peak_rss_mb']:.0f} MB")
+    return results
+
+
+def training_section(micrograd_steps: int, demo: bool) -> dict[str, Any]:
+    from bench import training
+    from bench.timing import fmt_time
+
+    print(
+        "\n== Training: micrograd's demo recipe (100 moons, 2-16-16-1 ReLU, hinge + 1e-4 L2, "
+        "100 full-batch SGD steps, lr = 1 - 0.9k/100) =="
+    )
+    results = training.run(micrograd_steps, demo=demo)
+    if "skipped" in results:
+        print(f"skipped: {results['skipped']}")
+        return results
+    ours = results["ours"]
+    print(f"data: {results['data']}; both start from our MLP(seed=0)'s weights; GC on")
+    print(
+        f"  ours (nn)        {ours['steps_run']:>3} steps: median {fmt_time(ours['median_step_s'])}"
+        f"/step, total {fmt_time(ours['total_s'])}; loss {ours['losses'][0]:.6f} -> "
+        f"{ours['losses'][-1]:.6f}"
+    )
+    mg = results["micrograd"]
+    if "skipped" in mg:
+        print(f"  micrograd: skipped ({mg['skipped']})")
+    else:
+        note = (
+            f"100-step total EXTRAPOLATED from {mg['steps_run']} steps: "
+            f"{fmt_time(mg['total_100_s_estimate'])} (use --full to run all 100)"
+            if mg["extrapolated"]
+            else f"total {fmt_time(mg['total_s'])}"
+        )
+        print(
+            f"  micrograd 0.1.0  {mg['steps_run']:>3} steps: median {fmt_time(mg['median_step_s'])}"
+            f"/step; {note}"
+        )
+        ratio = results["ratio_micrograd_over_ours_per_step"]
+        traj = results["trajectory"]
+        print(
+            f"  micrograd / ours per step: {ratio:.1f}x "
+            f"(target >= {TARGET_TRAINING_RATIO:g}x: {verdict(ratio >= TARGET_TRAINING_RATIO)})"
+        )
+        print(
+            f"  loss trajectories over {traj['steps_compared']} steps: max |diff| "
+            f"{traj['max_abs_diff']:.2g} "
+            f"(target < {TARGET_TRAJECTORY:g}: {verdict(traj['max_abs_diff'] < TARGET_TRAJECTORY)})"
+        )
+    d = results.get("demo")
+    if d is not None:
+        if "skipped" in d:
+            print(f"  stepgrad demo: skipped ({d['skipped']})")
+        else:
+            status = "ok" if d["returncode"] == 0 else f"FAILED (exit {d['returncode']})"
+            print(f"  `stepgrad demo` (defaults) wall time: {fmt_time(d['wall_s'])}, {status}")
+            for line in d["output_tail"]:
+                print(f"    | {line}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py", description="stepgrad benchmark (see bench/README.md)"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=15,
+        help="timed runs per implementation in the engine benchmark (default 15)",
+    )
+    parser.add_argument("--only", choices=SECTIONS, help="run one section")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="train micrograd for all 100 steps instead of extrapolating from 10 (~2-3 min)",
+    )
+    parser.add_argument(
+        "--micrograd-steps",
+        type=int,
+        default=10,
+        help="micrograd training steps when not --full (default 10)",
+    )
+    parser.add_argument("--no-demo", action="store_true", help="do not time `stepgrad demo`")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO_ROOT / "bench" / "results" / "latest.json",
+        help="JSON results file (default bench/results/latest.json)",
+    )
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    if args.micrograd_steps < 1:
+        parser.error("--micrograd-steps must be at least 1")
+
+    import autograd
+
+    if Path(autograd.__file__).resolve().parent != REPO_ROOT / "autograd":
+        print(
+            f"error: `import autograd` is {autograd.__file__}, not this checkout's", file=sys.stderr
+        )
+        return 1
+
+    from bench.report import write_json
+
+    sections = [args.only] if args.only else list(SECTIONS)
+    results: dict[str, Any] = {"meta": meta(), "sections_run": sections}
+    print(
+        f"stepgrad benchmark, Python {results['meta']['python']} on {results['meta']['machine']}, "
+        f"commit {results['meta']['commit']}"
+    )
+    if "engine" in sections:
+        results["engine"] = engine_section(args.repeats)
+    if "chain" in sections:
+        results["chain"] = chain_section(args.repeats)
+    if "training" in sections:
+        steps = 100 if args.full else args.micrograd_steps
+        results["training"] = training_section(steps, demo=not args.no_demo)
+    write_json(args.out, results)
+    print(f"\nresults written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
