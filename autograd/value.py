@@ -204,8 +204,9 @@ class Value:
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)  # math.tanh saturates to +-1: no overflow
-        # d(tanh x)/dx = 1 - tanh(x)^2
-        return Value(t, "", (self,), "tanh", lambda: (1.0 - t * t,))
+        # d(tanh x)/dx = 1 - tanh(x)^2, computed as (1 - t)(1 + t): near t = +-1 the
+        # subtraction 1 - t*t cancels most digits (PyTorch fuses it into a single rounding)
+        return Value(t, "", (self,), "tanh", lambda: ((1.0 - t) * (1.0 + t),))
 
     def sigmoid(self) -> Value:
         x = self.data
