@@ -1,0 +1,92 @@
+"""Regenerate ``tests/golden/ops.json``: every op of ``tests/engine_ops.py`` at every point,
+its value and the gradient of every input, computed by PyTorch in float64.
+
+    /tmp/venv-torch/bin/python tests/golden/make_golden.py      (any env with torch)
+
+Needs torch only (not this repository's ``autograd``): the numbers are PyTorch's, not ours.
+Floats are written so they read back bit for bit (``repr``); inf and nan, which JSON lacks,
+are written as the strings "inf", "-inf" and "nan".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests/, for engine_ops
+
+from engine_ops import CASES, OPS, Lib  # noqa: E402
+
+OUT = HERE / "ops.json"
+SCRIPT = "tests/golden/make_golden.py"
+
+TORCH_LIB = Lib(
+    sum=lambda xs: torch.stack(xs).sum(),
+    dot=lambda ws, xs: torch.dot(torch.stack(ws), torch.stack(xs)),
+)
+
+
+def encode(x: float) -> float | str:
+    """A float JSON can hold exactly: finite floats as themselves, the rest as strings."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def run_case(op_name: str, inputs: tuple[float, ...], consts: tuple[float, ...]) -> dict:
+    op = OPS[op_name]
+    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
+    out = op.apply(TORCH_LIB, xs, consts)
+    assert out.dtype == torch.float64, (op_name, out.dtype)
+    out.backward()
+    grads = []
+    for i, x in enumerate(xs):
+        if x.grad is None:
+            raise RuntimeError(f"{op_name}{inputs}: torch gave no gradient for input {i}")
+        grads.append(x.grad.item())
+    return {
+        "op": op_name,
+        "inputs": [encode(x) for x in inputs],
+        "consts": [encode(c) for c in consts],
+        "value": encode(out.item()),
+        "grads": [encode(g) for g in grads],
+    }
+
+
+def main() -> None:
+    torch.set_flush_denormal(False)  # keep subnormals (the default, stated for the record)
+    cases = [run_case(c.op, c.inputs, c.consts) for c in CASES]
+    header = {
+        "generator": SCRIPT,
+        "regenerate": f"python {SCRIPT}  (in an environment with torch)",
+        "torch": torch.__version__,
+        "dtype": "float64",
+        "encoding": "floats as JSON numbers that round-trip exactly; inf/nan as strings",
+    }
+    lines = ["{"]
+    for key, value in header.items():
+        lines.append(f"  {json.dumps(key)}: {json.dumps(value)},")
+    lines.append('  "cases": [')
+    lines.append(",\n".join("    " + json.dumps(case, allow_nan=False) for case in cases))
+    lines.append("  ]")
+    lines.append("}")
+    text = "\n".join(lines) + "\n"
+    json.loads(text)  # well-formed before it replaces anything
+    fd, tmp = tempfile.mkstemp(dir=HERE, prefix=".ops.", suffix=".json.tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, OUT)
+    print(f"wrote {len(cases)} cases ({len(OPS)} ops) to {OUT} with torch {torch.__version__}")
+
+
+if __name__ == "__main__":
+    main()
