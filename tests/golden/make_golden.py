@@ -22,7 +22,7 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/, for engine_ops
 
-from engine_ops import CASES, OPS, Lib  # noqa: E402
+from engine_ops import CASES, OPS, Lib
 
 OUT = HERE / "ops.json"
 SCRIPT = "tests/golden/make_golden.py"
