@@ -1,0 +1,35 @@
+"""stepgrad's neural networks: modules, losses, optimizers and a training loop, every number
+a scalar ``autograd.Value``.
+
+>>> from nn import MLP
+>>> model = MLP(2, [16, 16, 1], seed=0)
+>>> model
+MLP(2 -> 16 -> 16 -> 1, relu, output linear; 337 parameters)
+"""
+
+from .activations import ACTIVATIONS
+from .layers import MLP, Layer, Neuron
+from .losses import bce_with_logits, cross_entropy, hinge_loss, mse_loss, softmax
+from .module import Module
+from .optim import SGD, Adam, Optimizer
+from .train import History, accuracy, fit
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "SGD",
+    "Adam",
+    "History",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "accuracy",
+    "bce_with_logits",
+    "cross_entropy",
+    "datasets",
+    "fit",
+    "hinge_loss",
+    "mse_loss",
+    "softmax",
+]

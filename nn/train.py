@@ -1,0 +1,249 @@
+"""Training: the mini-batch SGD loop (``fit``), its record (``History``), and ``accuracy``.
+
+One step: clear the gradients, run the batch forward, average the loss over the batch,
+backpropagate, let the optimizer nudge every parameter. One epoch: a pass over the whole
+(shuffled) training set in mini-batches. ``batch_size=None`` uses every example in each step
+(full-batch gradient descent), ``batch_size=1`` one example per step (pure SGD).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from autograd import Value, dot, no_grad
+from autograd.real import as_float
+
+from .losses import bce_with_logits, cross_entropy, hinge_loss, mse_loss, sign_labels
+from .module import Module
+from .optim import SGD, Optimizer
+
+LossFn = Callable[[list[Any], list[Any]], Value]
+
+LOSSES: dict[str, LossFn] = {
+    "hinge": hinge_loss,
+    "mse": mse_loss,
+    "bce": bce_with_logits,
+    "cross_entropy": cross_entropy,
+}
+CLASSIFICATION = ("hinge", "bce", "cross_entropy")
+
+
+class EpochRecord(NamedTuple):
+    epoch: int
+    loss: float
+    accuracy: float | None  # None for losses that are not classification losses
+
+
+@dataclass
+class History:
+    """What ``fit`` saw, as plain lists.
+
+    ``epoch_loss[e]`` is the mean training loss over epoch e (each step's loss weighted by its
+    batch size; with ``l2`` it includes the penalty), ``epoch_accuracy[e]`` the fraction of
+    the epoch's examples classified correctly when their step ran (before its update).
+    ``step_loss``, ``step_accuracy`` and ``step_lr`` hold the same per optimizer step.
+    The accuracy lists stay empty for ``mse`` and custom losses.
+    """
+
+    epoch_loss: list[float] = field(default_factory=list)
+    epoch_accuracy: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+    step_accuracy: list[float] = field(default_factory=list)
+    step_lr: list[float] = field(default_factory=list)
+
+    def _record(self, epoch: int) -> EpochRecord:
+        acc = self.epoch_accuracy[epoch] if self.epoch_accuracy else None
+        return EpochRecord(epoch, self.epoch_loss[epoch], acc)
+
+    @property
+    def final(self) -> EpochRecord | None:
+        """The last epoch's (epoch, loss, accuracy); None before any epoch."""
+        return self._record(len(self.epoch_loss) - 1) if self.epoch_loss else None
+
+    @property
+    def best(self) -> EpochRecord | None:
+        """The epoch with the lowest loss (the first, on ties); None before any epoch."""
+        if not self.epoch_loss:
+            return None
+        return self._record(min(range(len(self.epoch_loss)), key=self.epoch_loss.__getitem__))
+
+
+# ---- accuracy ----------------------------------------------------------------------------
+
+
+def _threshold(model: Any) -> float:
+    """Where a single output splits the two classes: 0.5 after a sigmoid, else 0."""
+    return 0.5 if getattr(model, "output_activation", "linear") == "sigmoid" else 0.0
+
+
+def _correct(output: Value | list[Value], target: Any, threshold: float) -> bool:
+    """One output (binary: positive class when output > threshold, labels 0/1 or -1/+1) or a
+    list of class scores (the predicted class is the highest score)."""
+    if isinstance(output, Value):
+        return (output.data > threshold) == (target > 0)
+    scores = [o.data for o in output]
+    return scores.index(max(scores)) == target
+
+
+def accuracy(model: Callable[[Any], Any], X: Sequence[Any], y: Sequence[Any]) -> float:
+    """The fraction of examples the model classifies correctly (evaluated under no_grad)."""
+    rows, targets = _rows(X), list(y)
+    if len(rows) != len(targets) or not rows:
+        raise ValueError(f"accuracy: {len(rows)} examples but {len(targets)} labels")
+    threshold = _threshold(model)
+    with no_grad():
+        hits = sum(_correct(model(x), t, threshold) for x, t in zip(rows, targets))
+    return hits / len(rows)
+
+
+# ---- fit ---------------------------------------------------------------------------------
+
+
+def _rows(X: Sequence[Any]) -> list[list[float]]:
+    """A 2-D array or list of examples as lists of Python floats."""
+    try:
+        return [[as_float(v, "an input") for v in row] for row in X]
+    except TypeError as exc:
+        raise TypeError(f"fit/accuracy: X must be a list of examples of numbers: {exc}") from None
+
+
+def _targets(loss: str | LossFn, y: Sequence[Any]) -> list[Any]:
+    """Labels checked and converted for the loss: hinge -1/+1, bce 0..1, class indices."""
+    if loss == "hinge":
+        return sign_labels(list(y), "fit")
+    if loss in ("mse", "bce"):
+        return [as_float(t, "a target") for t in y]
+    if loss == "cross_entropy":
+        targets = []
+        for t in y:
+            if isinstance(t, bool) or as_float(t, "a class index") != int(t) or int(t) < 0:
+                raise ValueError(f"fit: cross_entropy needs class indices 0, 1, ..., got {t!r}")
+            targets.append(int(t))
+        return targets
+    return list(y)
+
+
+def _check_output(loss: str | LossFn, output: Any) -> None:
+    """Binary losses need one output per example; cross_entropy a list of class scores."""
+    if loss in ("hinge", "bce") and not isinstance(output, Value):
+        raise ValueError(f"fit: loss {loss!r} needs a model with one output, got {len(output)}")
+    if loss == "cross_entropy" and isinstance(output, Value):
+        raise ValueError(
+            "fit: loss 'cross_entropy' needs one output per class; the model has one output"
+        )
+
+
+def _progress_bar(epochs: int, enabled: bool) -> Any:
+    """A ``tqdm.auto`` bar (a widget in Jupyter, text in a terminal), or None when switched
+    off by ``progress=False`` or the environment variable TQDM_DISABLE, or without tqdm."""
+    disabled = os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
+    if not enabled or disabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=epochs, desc="fit", unit="epoch")
+
+
+def fit(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: str | LossFn = "hinge",
+    optimizer: Optimizer | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int | None = None,
+    l2: float = 0.0,
+    lr_schedule: Callable[[int], float] | None = None,
+    progress: bool = True,
+    callback: Callable[[int, History], Any] | None = None,
+) -> History:
+    """Train ``model`` on (X, y) with mini-batch gradient descent; returns a ``History``.
+
+    - ``loss``: "hinge" (labels -1/+1 or 0/1, one output), "bce" (targets 0/1, one output,
+      a logit), "mse", "cross_entropy" (class indices, one output per class), or a function
+      ``loss(outputs, targets) -> Value`` taking a batch's outputs and targets.
+    - ``optimizer``: default ``SGD(model.parameters(), lr=0.1, momentum=0.9)``.
+    - ``batch_size``: None = the whole set per step, 1 = one example per step, k = k.
+    - ``shuffle``/``seed``: reorder the examples each epoch (``random.Random(seed)``; a
+      fixed seed makes training repeatable, None draws a fresh order every run).
+    - ``l2``: adds l2 * sum(p^2) over all parameters to each step's loss.
+    - ``lr_schedule(step) -> lr``: sets ``optimizer.lr`` before each step; ``step`` counts
+      optimizer steps from 0 across epochs (with full batches, step == epoch).
+    - ``callback(epoch, history)`` runs after each epoch; returning True stops training.
+    """
+    rows = _rows(X)
+    targets = _targets(loss, y)
+    if len(rows) != len(targets) or not rows:
+        raise ValueError(f"fit: {len(rows)} examples but {len(targets)} labels")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(f"fit: batch_size must be None or an int >= 1, got {batch_size!r}")
+    if isinstance(loss, str) and loss not in LOSSES:
+        raise ValueError(f"fit: unknown loss {loss!r}: choose one of {', '.join(LOSSES)}")
+    loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
+    classify = loss in CLASSIFICATION
+    params = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(params, lr=0.1, momentum=0.9)
+    n = len(rows)
+    size = n if batch_size is None else batch_size
+    threshold = _threshold(model)
+    order = list(range(n))
+    rng = random.Random(seed)
+    history = History()
+    step = 0
+    bar = _progress_bar(epochs, progress)
+    try:
+        for epoch in range(epochs):
+            if shuffle:
+                rng.shuffle(order)
+            epoch_loss, hits = 0.0, 0
+            for start in range(0, n, size):
+                batch = order[start : start + size]
+                if lr_schedule is not None:
+                    optimizer.lr = lr_schedule(step)
+                model.zero_grad()
+                optimizer.zero_grad()
+                outputs = [model(rows[i]) for i in batch]
+                batch_targets = [targets[i] for i in batch]
+                if step == 0:
+                    _check_output(loss, outputs[0])
+                total = loss_fn(outputs, batch_targets)
+                if l2:
+                    total = total + l2 * dot(params, params)  # sum of p*p as one node
+                total.backward()
+                optimizer.step()
+                history.step_loss.append(total.data)
+                history.step_lr.append(optimizer.lr)
+                epoch_loss += total.data * len(batch)
+                if classify:
+                    ok = sum(_correct(o, t, threshold) for o, t in zip(outputs, batch_targets))
+                    history.step_accuracy.append(ok / len(batch))
+                    hits += ok
+                step += 1
+            history.epoch_loss.append(epoch_loss / n)
+            if classify:
+                history.epoch_accuracy.append(hits / n)
+            if bar is not None:
+                postfix = {"loss": f"{history.epoch_loss[-1]:.4f}"}
+                if classify:
+                    postfix["acc"] = f"{history.epoch_accuracy[-1]:.3f}"
+                bar.set_postfix(postfix, refresh=False)
+                bar.update(1)
+            if callback is not None and callback(epoch, history) is True:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
