@@ -1,0 +1,30 @@
+"""See the gradients: computation graphs, a node-by-node backprop stepper, network diagrams
+and training plots.
+
+>>> from viz import draw_graph, step_through, save_steps_html
+>>> from viz import draw_network, plot_history, plot_decision_boundary
+
+Rendering needs Graphviz's ``dot`` or the ``graphviz-pure`` binary (``pip install
+'stepgrad[viz]'``); DOT source never does. Heavy libraries (graphviz, ipywidgets, matplotlib,
+numpy) are imported only when a function needs them.
+"""
+
+from .backend import RendererNotFound
+from .demo import write_demo_pictures
+from .graph import draw_graph
+from .network import draw_network
+from .plots import plot_decision_boundary, plot_history
+from .stepper import Stepper, step_through
+from .steps_html import save_steps_html
+
+__all__ = [
+    "RendererNotFound",
+    "Stepper",
+    "draw_graph",
+    "draw_network",
+    "plot_decision_boundary",
+    "plot_history",
+    "save_steps_html",
+    "step_through",
+    "write_demo_pictures",
+]

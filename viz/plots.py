@@ -1,0 +1,155 @@
+"""``plot_history`` and ``plot_decision_boundary``: matplotlib ``Figure``s.
+
+Plain ``matplotlib.figure.Figure`` objects (no pyplot): they need no GUI backend, save through
+Agg (``fig.savefig("loss.png")``) and show inline in Jupyter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from autograd import Value, no_grad
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+CLASS_COLOURS = ("#dc2626", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
+
+
+def _series(history: Any, *names: str) -> list[float]:
+    """The first of ``names`` that ``history`` has (attribute or key), as a list."""
+    for name in names:
+        value = history.get(name) if isinstance(history, dict) else getattr(history, name, None)
+        if value is not None:
+            return [float(v) for v in value]
+    return []
+
+
+def plot_history(history: Any) -> Figure:
+    """Loss per epoch (and per step, faintly, when there were several steps an epoch) and,
+    when recorded, accuracy per epoch. ``history`` is ``nn.History`` or a dict of lists."""
+    from matplotlib.figure import Figure
+
+    loss = _series(history, "epoch_loss", "loss")
+    if not loss:
+        raise ValueError("plot_history: the history has no losses (epoch_loss is empty)")
+    steps = _series(history, "step_loss")
+    acc = _series(history, "epoch_accuracy", "accuracy")
+    fig = Figure(figsize=(9.5 if acc else 5.5, 3.6), layout="constrained")
+    axes = fig.subplots(1, 2 if acc else 1, squeeze=False)[0]
+    ax = axes[0]
+    epochs = range(1, len(loss) + 1)
+    if len(steps) > len(loss):
+        per_epoch = len(steps) / len(loss)
+        ax.plot(
+            [(s + 1) / per_epoch for s in range(len(steps))],
+            steps,
+            color="#93c5fd",
+            linewidth=0.8,
+            label="each step",
+        )
+    ax.plot(epochs, loss, color="#1d4ed8", linewidth=2, label="epoch mean")
+    if min(loss) > 0 and max(loss) / min(loss) > 30:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title(f"training loss (last {loss[-1]:.4g})")
+    ax.grid(alpha=0.3)
+    if len(steps) > len(loss):
+        ax.legend(frameon=False)
+    if acc:
+        ax = axes[1]
+        ax.plot(range(1, len(acc) + 1), [100 * a for a in acc], color="#15803d", linewidth=2)
+        ax.set_ylim(0, 101)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("accuracy (%)")
+        ax.set_title(f"training accuracy (last {100 * acc[-1]:.1f}%)")
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def _threshold(model: Any) -> float:
+    """Where one output splits two classes: 0.5 after a sigmoid, else 0."""
+    return 0.5 if getattr(model, "output_activation", "linear") == "sigmoid" else 0.0
+
+
+@no_grad()
+def _scores(model: Any, points: Sequence[tuple[float, float]]) -> list[float | list[float]]:
+    """The model's output at each point, under no_grad (no graph is recorded)."""
+    out: list[float | list[float]] = []
+    for x0, x1 in points:
+        y = model([x0, x1])
+        out.append(y.data if isinstance(y, Value) else [v.data for v in y])
+    return out
+
+
+def plot_decision_boundary(model: Any, X: Any, y: Any, resolution: int = 60) -> Figure:
+    """The model's output over a ``resolution`` x ``resolution`` grid around the data, the
+    decision boundary, and the points coloured by class. One output: the boundary is where
+    it crosses the threshold (0, or 0.5 after a sigmoid); several outputs: the highest wins."""
+    import numpy as np
+    from matplotlib.colors import ListedColormap, TwoSlopeNorm
+    from matplotlib.figure import Figure
+
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y) or len(X) == 0:
+        raise ValueError(
+            f"plot_decision_boundary: X must have shape (n, 2) and y n labels, got X {X.shape}, "
+            f"y {y.shape}"
+        )
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(
+            f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}"
+        )
+    pad = 0.1 * max(np.ptp(X[:, 0]), np.ptp(X[:, 1]), 1e-9) + 0.25
+    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
+    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = _scores(model, list(zip(gx.ravel().tolist(), gy.ravel().tolist())))
+    point_scores = _scores(model, [(float(a), float(b)) for a, b in X])
+    classes = sorted(set(y.tolist()))
+    fig = Figure(figsize=(6.2, 5.0), layout="constrained")
+    ax = fig.add_subplot()
+    if isinstance(grid[0], list):  # one score per class: colour by the winning class
+        zz = np.array([int(np.argmax(s)) for s in grid]).reshape(gx.shape)
+        k = len(grid[0])
+        cmap = ListedColormap([CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in range(k)])
+        ax.contourf(gx, gy, zz, levels=np.arange(-0.5, k), cmap=cmap, alpha=0.25)
+        ax.contour(gx, gy, zz, levels=np.arange(0.5, k - 1), colors="#111827", linewidths=1.2)
+        predicted = [int(np.argmax(s)) for s in point_scores]
+        correct = np.mean([p == t for p, t in zip(predicted, y.tolist())])
+    else:
+        threshold = _threshold(model)
+        zz = np.array(grid, dtype=float).reshape(gx.shape)
+        low, high = float(zz.min()), float(zz.max())
+        if low < threshold < high:
+            norm = TwoSlopeNorm(vcenter=threshold, vmin=low, vmax=high)
+            filled = ax.contourf(gx, gy, zz, levels=21, cmap="RdBu", norm=norm, alpha=0.55)
+            ax.contour(gx, gy, zz, levels=[threshold], colors="#111827", linewidths=1.8)
+        else:  # the model puts everything on one side
+            filled = ax.contourf(gx, gy, zz, levels=21, cmap="RdBu", alpha=0.55)
+        fig.colorbar(filled, ax=ax, label=f"model output (boundary at {threshold:g})")
+        predicted = [s > threshold for s in point_scores]
+        correct = np.mean([p == (t > 0) for p, t in zip(predicted, y.tolist())])
+    for c in classes:
+        mask = y == c
+        colour = CLASS_COLOURS[(classes.index(c) if len(classes) <= 2 else int(c)) % 6]
+        ax.scatter(
+            X[mask, 0],
+            X[mask, 1],
+            s=22,
+            color=colour,
+            edgecolor="white",
+            linewidth=0.6,
+            label=f"class {c}",
+            zorder=3,
+        )
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    ax.set_title(f"decision boundary (training accuracy {100 * correct:.1f}%)")
+    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    return fig
