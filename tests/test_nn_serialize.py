@@ -1,0 +1,206 @@
+"""Saving and loading models: exact round trips, atomic writes, and every broken file giving
+a ValueError that names the file and the problem while changing nothing."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import pytest
+
+from nn import MLP
+
+
+def trained_like(seed: int = 3) -> MLP:
+    """A model whose parameters have many digits (and a bias that is not 0)."""
+    model = MLP(2, [4, 3, 1], activation="tanh", output_activation="sigmoid", seed=seed)
+    for i, p in enumerate(model.parameters()):
+        p.data = p.data * 1.2345678901234567 + i * 1e-17 - 1e-300
+    return model
+
+
+def test_round_trip_is_exact(tmp_path):
+    model = trained_like()
+    path = tmp_path / "model.json"
+    model.save(path)
+    loaded = MLP.load(path)
+    assert loaded.architecture() == model.architecture()
+    assert loaded.state_dict() == model.state_dict()  # every float bit for bit
+    assert loaded([0.3, -0.2]).data == model([0.3, -0.2]).data
+    assert repr(loaded) == repr(model)
+
+
+def test_file_is_readable_json_with_version_and_architecture(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [16, 16, 1]).save(str(path))  # str paths too
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["format"] == "stepgrad-mlp" and doc["version"] == 1
+    assert doc["architecture"] == {
+        "type": "MLP",
+        "nin": 2,
+        "nouts": [16, 16, 1],
+        "activation": "relu",
+        "output_activation": "linear",
+    }
+    assert len(doc["parameters"]) == 337
+    assert "layers.0.neurons.3.w.1" in doc["parameters"]
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    old = MLP(2, [2], seed=1)
+    old.save(path)
+    before = path.read_bytes()
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)  # fail at the very last moment
+    with pytest.raises(OSError, match="disk full"):
+        MLP(2, [2], seed=2).save(path)
+    assert path.read_bytes() == before  # the old model is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
+
+
+def test_save_refuses_non_finite_parameters_and_writes_nothing(tmp_path):
+    model = MLP(2, [1])
+    model.layers[0].neurons[0].b.data = math.nan
+    with pytest.raises(ValueError, match="'layers.0.neurons.0.b' is nan"):
+        model.save(tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def valid_document() -> dict:
+    model = MLP(2, [2, 1], seed=5)
+    return {
+        "format": "stepgrad-mlp",
+        "version": 1,
+        "architecture": model.architecture(),
+        "parameters": model.state_dict(),
+    }
+
+
+def edit(doc: dict, change) -> str:
+    change(doc)
+    return json.dumps(doc)
+
+
+BROKEN = {
+    "empty": ("", "not valid JSON \\(it is empty\\)"),
+    "truncated": (json.dumps(valid_document())[:-40], "not valid JSON .*truncated"),
+    "not an object": ("[1, 2]", "not a stepgrad model file"),
+    "other format": (edit(valid_document(), lambda d: d.update(format="keras")), "not a stepgrad"),
+    "future version": (
+        edit(valid_document(), lambda d: d.update(version=2)),
+        "version 2 is not supported",
+    ),
+    "version as text": (edit(valid_document(), lambda d: d.update(version="1")), "version '1'"),
+    "version true": (edit(valid_document(), lambda d: d.update(version=True)), "version True"),
+    "no version": (edit(valid_document(), lambda d: d.pop("version")), "version None"),
+    "extra key": (edit(valid_document(), lambda d: d.update(optimizer={})), "unexpected keys"),
+    "no architecture": (edit(valid_document(), lambda d: d.pop("architecture")), "architecture"),
+    "other model type": (
+        edit(valid_document(), lambda d: d["architecture"].update(type="CNN")),
+        "unknown model type 'CNN'",
+    ),
+    "bad layer size": (
+        edit(valid_document(), lambda d: d["architecture"].update(nouts=[2, 0])),
+        "bad architecture: .*layer size must be a positive int",
+    ),
+    "bad activation": (
+        edit(valid_document(), lambda d: d["architecture"].update(activation="gelu")),
+        "bad architecture: unknown activation 'gelu'",
+    ),
+    "parameters not an object": (
+        edit(valid_document(), lambda d: d.update(parameters=[1.0])),
+        '"parameters" must be an object',
+    ),
+    "missing parameter": (
+        edit(valid_document(), lambda d: d["parameters"].pop("layers.1.neurons.0.b")),
+        "missing 'layers.1.neurons.0.b'",
+    ),
+    "renamed parameter": (
+        edit(
+            valid_document(),
+            lambda d: d["parameters"].update(
+                {"layers.0.neurons.0.w.2": d["parameters"].pop("layers.0.neurons.0.w.1")}
+            ),
+        ),
+        "missing 'layers.0.neurons.0.w.1'; unexpected 'layers.0.neurons.0.w.2'",
+    ),
+    "text value": (
+        edit(valid_document(), lambda d: d["parameters"].update({"layers.0.neurons.1.b": "0.5"})),
+        "'layers.0.neurons.1.b' must be a finite number, got '0.5'",
+    ),
+    "null value": (
+        edit(valid_document(), lambda d: d["parameters"].update({"layers.0.neurons.1.b": None})),
+        "must be a finite number, got None",
+    ),
+    "NaN": (
+        json.dumps(valid_document()).replace(
+            '"layers.0.neurons.1.b": 0.0', '"layers.0.neurons.1.b": NaN'
+        ),
+        "NaN is not a number a model can hold",
+    ),
+    "Infinity": (
+        json.dumps(valid_document()).replace(
+            '"layers.0.neurons.1.b": 0.0', '"layers.0.neurons.1.b": -Infinity'
+        ),
+        "-Infinity is not a number",
+    ),
+    "huge number": (
+        json.dumps(valid_document()).replace(
+            '"layers.0.neurons.1.b": 0.0', '"layers.0.neurons.1.b": 1e999'
+        ),
+        "must be a finite number, got inf",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_files_give_a_value_error_naming_file_and_problem(tmp_path, case):
+    text, message = BROKEN[case]
+    path = tmp_path / "broken.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as info:
+        MLP.load(path)
+    assert str(info.value).startswith(str(path))
+    # loading into an existing model changes nothing
+    model = MLP(2, [2, 1], seed=9)
+    before = model.state_dict()
+    with pytest.raises(ValueError) as info:
+        model.load_parameters(path)
+    assert str(info.value).startswith(str(path))
+    assert model.state_dict() == before
+
+
+def test_missing_file_directory_and_binary_file(tmp_path):
+    with pytest.raises(ValueError, match="no such model file") as info:
+        MLP.load(tmp_path / "nope.json")
+    assert "nope.json" in str(info.value)
+    with pytest.raises(ValueError, match="cannot read the model file"):
+        MLP.load(tmp_path)
+    binary = tmp_path / "model.bin"
+    binary.write_bytes(b"\x80\x04\x95pickle\xff")
+    with pytest.raises(ValueError, match="not UTF-8 text"):
+        MLP.load(binary)
+
+
+def test_load_parameters_into_a_model_of_the_same_architecture(tmp_path):
+    path = tmp_path / "m.json"
+    source = trained_like(seed=1)
+    source.save(path)
+    target = trained_like(seed=2)
+    target.load_parameters(path)
+    assert target.state_dict() == source.state_dict()
+
+
+def test_load_parameters_into_a_different_architecture_changes_nothing(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [2, 1]).save(path)
+    other = MLP(2, [3, 1])
+    before = other.state_dict()
+    with pytest.raises(ValueError, match="does not match the model's"):
+        other.load_parameters(path)
+    assert other.state_dict() == before

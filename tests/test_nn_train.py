@@ -1,0 +1,311 @@
+"""fit, History and accuracy: training reaches its targets, every batch size lowers the loss,
+the bookkeeping adds up, and the knobs (l2, lr_schedule, callback, shuffle, progress) do what
+they say."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from autograd import Value, no_grad
+from nn import MLP, SGD, Adam, History, accuracy, datasets, fit, hinge_loss, mse_loss
+from nn.train import EpochRecord
+
+MOONS = datasets.make_moons(100, noise=0.1, seed=0)
+SMALL = datasets.make_moons(40, noise=0.1, seed=1)
+
+
+def dataset_loss(model: MLP, X, y) -> float:
+    with no_grad():
+        return hinge_loss([model(list(x)) for x in X], list(y)).data
+
+
+def test_fit_on_moons_reaches_95_percent_training_accuracy():
+    X, y = MOONS
+    model = MLP(2, [16, 16, 1], seed=0)
+    history = fit(model, X, y, epochs=20, batch_size=10, seed=0, progress=False)
+    assert history.final.accuracy >= 0.95
+    assert accuracy(model, X, y) >= 0.95
+    assert history.epoch_loss[-1] < 0.1 * history.epoch_loss[0]
+
+
+@pytest.mark.parametrize(("batch_size", "epochs"), [(None, 15), (8, 4), (1, 2)])
+def test_full_batch_mini_batch_and_single_example_all_lower_the_loss(batch_size, epochs):
+    X, y = SMALL
+    model = MLP(2, [8, 8, 1], seed=2)
+    before = dataset_loss(model, X, y)
+    opt = SGD(model.parameters(), lr=0.05, momentum=0.5)
+    history = fit(
+        model, X, y, optimizer=opt, epochs=epochs, batch_size=batch_size, seed=0, progress=False
+    )
+    after = dataset_loss(model, X, y)
+    assert after < 0.75 * before, (before, after)
+    assert history.epoch_loss[-1] < history.epoch_loss[0]
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "steps"), [(None, 1), (40, 1), (100, 1), (8, 5), (7, 6), (1, 40)]
+)
+def test_steps_per_epoch_and_history_bookkeeping(batch_size, steps):
+    X, y = SMALL
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, y, epochs=2, batch_size=batch_size, seed=0, progress=False)
+    assert len(history.step_loss) == len(history.step_accuracy) == len(history.step_lr) == 2 * steps
+    assert len(history.epoch_loss) == len(history.epoch_accuracy) == 2
+    # an epoch's loss is the step losses weighted by batch size; same for accuracy
+    sizes = [min(len(X) - k, batch_size or len(X)) for k in range(0, len(X), batch_size or len(X))]
+    for e in range(2):
+        losses = history.step_loss[e * steps : (e + 1) * steps]
+        accs = history.step_accuracy[e * steps : (e + 1) * steps]
+        assert math.isclose(
+            history.epoch_loss[e], sum(l * n for l, n in zip(losses, sizes)) / len(X), rel_tol=1e-12
+        )
+        assert math.isclose(
+            history.epoch_accuracy[e],
+            sum(a * n for a, n in zip(accs, sizes)) / len(X),
+            rel_tol=1e-12,
+        )
+
+
+def test_history_final_and_best():
+    h = History(epoch_loss=[0.5, 0.2, 0.3], epoch_accuracy=[0.6, 0.9, 0.8])
+    assert h.final == EpochRecord(2, 0.3, 0.8)
+    assert h.best == EpochRecord(1, 0.2, 0.9)
+    assert History().final is None and History().best is None
+    assert History(epoch_loss=[1.0]).final == EpochRecord(0, 1.0, None)
+
+
+def test_the_first_step_loss_is_the_loss_of_the_starting_model():
+    X, y = SMALL
+    model = MLP(2, [4, 1], seed=0)
+    start = dataset_loss(model, X, y)
+    history = fit(model, X, y, epochs=1, batch_size=None, progress=False)
+    assert math.isclose(history.step_loss[0], start, rel_tol=1e-12)
+
+
+def test_l2_adds_l2_times_the_sum_of_squared_parameters():
+    X, y = SMALL
+    model = MLP(2, [4, 1], seed=0)
+    start = dataset_loss(model, X, y)
+    squares = sum(p.data**2 for p in model.parameters())
+    history = fit(
+        model, X, y, optimizer=SGD(model.parameters(), lr=0.0), epochs=1, l2=0.01, progress=False
+    )
+    assert math.isclose(history.step_loss[0], start + 0.01 * squares, rel_tol=1e-12)
+    # and its gradient, 2 * l2 * p, is in every parameter's grad
+    bias = model.layers[0].neurons[0].b
+    bias.data = 3.0
+    fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.0), epochs=1, l2=0.5, progress=False)
+    with_l2 = bias.grad
+    fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.0), epochs=1, progress=False)
+    assert math.isclose(with_l2 - bias.grad, 2 * 0.5 * 3.0, rel_tol=1e-12)
+
+
+def test_lr_schedule_gets_the_global_step_and_sets_the_lr():
+    X, y = SMALL
+    model = MLP(2, [4, 1], seed=0)
+    seen = []
+
+    def schedule(step: int) -> float:
+        seen.append(step)
+        return 1.0 - 0.9 * step / 100
+
+    opt = SGD(model.parameters(), lr=123.0)
+    history = fit(
+        model, X, y, optimizer=opt, epochs=3, batch_size=20, lr_schedule=schedule, progress=False
+    )
+    assert seen == [0, 1, 2, 3, 4, 5]
+    assert history.step_lr == [1.0 - 0.9 * k / 100 for k in range(6)]
+    assert opt.lr == history.step_lr[-1]
+
+
+def test_callback_runs_after_each_epoch_and_can_stop_training():
+    X, y = SMALL
+    calls = []
+
+    def callback(epoch: int, history: History):
+        calls.append((epoch, len(history.epoch_loss)))
+        return epoch == 2  # stop after the third epoch
+
+    history = fit(MLP(2, [4, 1]), X, y, epochs=10, callback=callback, progress=False)
+    assert calls == [(0, 1), (1, 2), (2, 3)]
+    assert len(history.epoch_loss) == 3
+
+
+def test_shuffling_is_repeatable_with_a_seed():
+    X, y = SMALL
+
+    def run(seed, shuffle=True):
+        model = MLP(2, [4, 1], seed=0)
+        return fit(
+            model, X, y, epochs=2, batch_size=5, seed=seed, shuffle=shuffle, progress=False
+        ).step_loss
+
+    assert run(1) == run(1)
+    assert run(1) != run(2)
+    assert run(1, shuffle=False) == run(2, shuffle=False)
+
+
+def test_bce_training_with_zero_one_labels():
+    X, y = MOONS
+    model = MLP(2, [16, 16, 1], seed=1)
+    history = fit(model, X, y, loss="bce", epochs=15, batch_size=10, seed=0, progress=False)
+    assert history.final.accuracy >= 0.9 and accuracy(model, X, y) >= 0.9
+
+
+def test_sigmoid_output_is_thresholded_at_one_half():
+    model = MLP(1, [1], output_activation="sigmoid")
+    neuron = model.layers[0].neurons[0]
+    neuron.w[0].data, neuron.b.data = 1.0, 0.0
+    # sigmoid(x) > 0.5 exactly when x > 0
+    assert accuracy(model, [[-2.0], [-0.1], [0.1], [3.0]], [0, 0, 1, 1]) == 1.0
+
+
+def test_cross_entropy_training_on_three_blobs():
+    X, y = datasets.make_blobs(60, noise=0.4, seed=0)
+    model = MLP(2, [8, 3], seed=0)
+    history = fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=Adam(model.parameters(), lr=0.05),
+        epochs=10,
+        batch_size=10,
+        seed=0,
+        progress=False,
+    )
+    assert history.final.accuracy >= 0.9
+    assert accuracy(model, X, y) >= 0.9
+
+
+def test_mse_regression_records_no_accuracy():
+    rng = random.Random(0)
+    X = [[rng.uniform(-1, 1)] for _ in range(30)]
+    y = [2.0 * x[0] - 0.5 for x in X]
+    model = MLP(1, [1])
+    history = fit(model, X, y, loss="mse", epochs=30, batch_size=5, seed=0, progress=False)
+    assert history.epoch_accuracy == [] and history.step_accuracy == []
+    assert history.final.accuracy is None
+    assert history.final.loss < 1e-3
+    w, b = model.layers[0].neurons[0].w[0].data, model.layers[0].neurons[0].b.data
+    assert abs(w - 2.0) < 0.05 and abs(b + 0.5) < 0.05
+
+
+def test_a_custom_loss_function():
+    X, y = SMALL
+    seen = {}
+
+    def loss(outputs, targets):
+        seen["n"] = len(outputs)
+        return mse_loss(outputs, [1.0 if t else -1.0 for t in targets])
+
+    history = fit(MLP(2, [4, 1]), X, y, loss=loss, epochs=2, batch_size=16, progress=False)
+    assert seen["n"] == 40 - 32  # the last batch
+    assert history.epoch_accuracy == [] and len(history.epoch_loss) == 2
+
+
+def test_accuracy_counts_binary_and_multiclass_predictions():
+    class Fixed:
+        def __init__(self, outputs):
+            self.outputs = outputs
+
+        def __call__(self, x):
+            return self.outputs[int(x[0])]
+
+    binary = Fixed([Value(0.3), Value(-0.2), Value(1.5), Value(0.0)])
+    X = [[0], [1], [2], [3]]
+    assert accuracy(binary, X, [1, 0, 1, 0]) == 1.0
+    assert accuracy(binary, X, [1, -1, -1, 1]) == 0.5
+    multi = Fixed([[Value(0.1), Value(2.0)], [Value(3.0), Value(-1.0)]])
+    assert accuracy(multi, [[0], [1]], [1, 1]) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"y": [0, 1]}, ValueError, "40 examples but 2 labels"),
+        ({"epochs": -1}, ValueError, "epochs must be an int >= 0"),
+        ({"batch_size": 0}, ValueError, "batch_size must be None or an int >= 1"),
+        ({"batch_size": 2.5}, ValueError, "batch_size must be None or an int >= 1"),
+        ({"loss": "l1"}, ValueError, "unknown loss 'l1'"),
+        ({"y": [2] * 40}, ValueError, "labels must be -1/\\+1 or 0/1"),
+        ({"loss": "cross_entropy"}, ValueError, "needs one output per class"),
+        ({"X": [["a", 1.0]] * 40}, TypeError, "X must be a list of examples of numbers"),
+    ],
+)
+def test_bad_arguments(kwargs, error, message):
+    X, y = SMALL
+    args = {"X": X, "y": y, **kwargs}
+    with pytest.raises(error, match=message):
+        fit(MLP(2, [4, 1]), args.pop("X"), args.pop("y"), progress=False, **args)
+
+
+def test_binary_loss_on_a_multi_output_model():
+    X, y = SMALL
+    with pytest.raises(ValueError, match="loss 'hinge' needs a model with one output, got 3"):
+        fit(MLP(2, [3]), X, y, progress=False)
+
+
+def test_epochs_zero_trains_nothing():
+    X, y = SMALL
+    model = MLP(2, [4, 1])
+    before = model.state_dict()
+    history = fit(model, X, y, epochs=0, progress=False)
+    assert history.epoch_loss == [] and model.state_dict() == before
+
+
+def test_progress_bar_in_a_terminal_and_switched_off(capsys, monkeypatch):
+    X, y = SMALL
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    fit(MLP(2, [2, 1]), X, y, epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "2/2" in err and "epoch" in err and "loss=" in err and "acc=" in err
+    fit(MLP(2, [2, 1]), X, y, epochs=2, progress=False)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    fit(MLP(2, [2, 1]), X, y, epochs=2, progress=True)
+    assert capsys.readouterr().err == ""
+
+
+def test_same_loss_trajectory_as_micrograd_from_the_same_weights():
+    """micrograd's demo recipe (hinge + 1e-4 L2, full batch, lr = 1 - 0.9 k / 100), a few
+    steps on a few points: our modules give the same losses and weights to 1e-9."""
+    micrograd_engine = pytest.importorskip("micrograd.engine")
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    X, y = datasets.make_moons(16, noise=0.1, seed=0)
+    labels = [2.0 * t - 1.0 for t in y]
+    random.seed(0)
+    theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    ours = MLP(2, [16, 16, 1])
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        p.data = q.data
+    steps = 3
+    their_losses = []
+    for k in range(steps):
+        scores = [theirs([micrograd_engine.Value(float(v)) for v in x]) for x in X]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores)]
+        total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in theirs.parameters())
+        theirs.zero_grad()
+        total.backward()
+        for p in theirs.parameters():
+            p.data -= (1.0 - 0.9 * k / 100) * p.grad
+        their_losses.append(total.data)
+    history = fit(
+        ours,
+        X,
+        y,
+        loss="hinge",
+        optimizer=SGD(ours.parameters(), lr=1.0),
+        epochs=steps,
+        shuffle=False,
+        l2=1e-4,
+        lr_schedule=lambda k: 1.0 - 0.9 * k / 100,
+        progress=False,
+    )
+    for a, b in zip(history.step_loss, their_losses, strict=True):
+        assert math.isclose(a, b, rel_tol=1e-9)
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        assert math.isclose(p.data, q.data, rel_tol=1e-9, abs_tol=1e-12)
