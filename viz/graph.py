@@ -129,6 +129,15 @@ def value_label(
     )
 
 
+def tooltip(text: str) -> str:
+    """A tooltip attribute that shows ``text`` as it is. Graphviz expands escapes in tooltips
+    twice (``\\\\N`` is still the node's name), so backslashes are doubled before
+    ``graphviz.escape`` doubles them again."""
+    import graphviz
+
+    return graphviz.escape(text.replace("\\", "\\\\"))
+
+
 def legend() -> str:
     swatches = "".join(
         f'<TD BGCOLOR="{COLOURS[name]}" BORDER="1">{name}</TD><TD> </TD>'
@@ -239,7 +248,6 @@ class _Builder:
         self.nodes.setdefault(scope, []).append((name, attrs))
 
     def value(self, i: int) -> None:
-        import graphviz
 
         node = self.order[i]
         kind = role(node, self.root)
@@ -261,7 +269,7 @@ class _Builder:
             id=f"v{i}",
             shape="plain",
             label=label,
-            tooltip=graphviz.escape(tip),
+            tooltip=tooltip(tip),
             **{"class": f"value {kind}"},
         )
 
@@ -286,7 +294,6 @@ class _Builder:
         self.edges.append((f"o{i}", f"v{i}", {"id": f"r{i}"}))
 
     def parent_edge(self, i: int, j: int, source: str, target: str) -> dict[str, str]:
-        import graphviz
 
         attrs = {"id": f"e{i}_{j}"}
         if self.edge_labels is not None:
@@ -295,7 +302,7 @@ class _Builder:
             local, c = self.contrib[(i, j)]
             node = self.order[i]
             attrs.update(edge_style(c, self.largest))
-            attrs["tooltip"] = graphviz.escape(
+            attrs["tooltip"] = tooltip(
                 f"{node.parents[j].label or 'parent'}: local {self.num(local)} x grad "
                 f"{self.num(node.grad)} = {self.num(c)}"
             )
@@ -341,11 +348,10 @@ class _Builder:
         self.write(clusters)
 
     def box(self, scope: str, out: int, name: str) -> None:
-        import graphviz
 
         output = self.order[out]
         members = [n for n in self.order if n.scope == scope]
-        act = output.op if output.op not in ("", "+", "dot", "sum") else ""
+        act = output.op if len(output.parents) == 1 else ""  # relu, tanh, ...: not + or dot
         rows = [f"data {self.num(output.data)}", f"grad {self.num(output.grad)}"]
         fill = COLOURS["root"] if output is self.root else COLOURS["intermediate"]
         label = value_label(scope + (f"  ({act})" if act else ""), rows, fill)
@@ -362,7 +368,7 @@ class _Builder:
             id=name,
             shape="plain",
             label=label,
-            tooltip=graphviz.escape("\n".join(lines)),
+            tooltip=tooltip("\n".join(lines)),
             **{"class": "box"},
         )
 

@@ -25,8 +25,11 @@ def number(x: float, precision: int = 4) -> str:
 
 
 def html_text(text: str) -> str:
-    """Text for a Graphviz HTML-like label: ``& < > "`` become entities.
+    """Text for a Graphviz HTML-like label: ``& < > "`` become entities and each backslash
+    is doubled.
 
-    ``| { } \\`` have no special meaning inside HTML-like labels, so they stay as they are.
+    Graphviz still expands ``\\N``, ``\\G``, ... (node and graph names) inside HTML-like
+    labels and reads ``\\\\`` as one backslash, so a doubled backslash is how a label keeps
+    its own. ``| { }`` mean nothing there and stay as they are.
     """
-    return html.escape(text, quote=True)
+    return html.escape(text, quote=True).replace("\\", "\\\\")

@@ -1,0 +1,102 @@
+"""The stepper page in a real browser: headless Chromium opens ``steps.html#step=N`` and the
+DOM shows step N's node highlighted and its explanation.
+
+Skipped when chromium is missing, unless STEPGRAD_REQUIRE_BROWSER=1 (CI): then it fails.
+"""
+
+import html
+import os
+import re
+import shutil
+import struct
+import subprocess
+
+import pytest
+
+from autograd import Value
+from viz import save_steps_html
+from viz.frames import build_frames
+
+pytestmark = pytest.mark.browser
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    message = "chromium is not installed (apt-get install chromium)"
+    if os.environ.get("STEPGRAD_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"STEPGRAD_REQUIRE_BROWSER=1 but {message}")
+    pytest.skip(message)
+
+
+def neuron():
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def run(chromium, tmp_path, *args):
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    proc = subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+@pytest.mark.parametrize("step", [3, 12])
+def test_step_link_shows_that_step(chromium, tmp_path, step):
+    root = neuron()
+    order, frames = build_frames(root)
+    path = save_steps_html(root, tmp_path / "steps.html")
+    dom = run(chromium, tmp_path, "--dump-dom", f"{path.as_uri()}#step={step}")
+    frame = frames[step]
+    current = re.findall(r'<g id="(v\d+)" class="[^"]*\bsg-current\b', dom)
+    assert current == [f"v{frame.node}"]  # exactly one highlighted node: this step's
+    explained = re.search(r'<p id="explain">(.*?)</p>', dom, re.DOTALL)
+    assert explained and html.unescape(explained.group(1)) == frame.explanation
+    assert f"step {step} of {len(frames) - 1}: {frame.phase}" in dom
+    assert re.search(rf'<tr id="t{frame.node}" class="sg-row-current"', dom)
+    if frame.phase == "forward":  # values after this step are not computed yet
+        assert f'id="v{len(order) - 1}-data"' in dom
+        assert re.search(rf'id="v{len(order) - 1}-data"[^>]*>data \?<', dom)
+
+
+def test_screenshot(chromium, tmp_path):
+    path = save_steps_html(neuron(), tmp_path / "steps.html")
+    png = tmp_path / "shot.png"
+    run(
+        chromium,
+        tmp_path,
+        f"--screenshot={png}",
+        "--window-size=1100,800",
+        f"{path.as_uri()}#step=13",
+    )
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1100, 800)
+    assert len(data) > 20_000  # a picture, not a blank page

@@ -1,0 +1,131 @@
+"""viz.frames: forward frames in topological order, then one frame per backward step, and the
+state each frame shows."""
+
+import math
+
+import pytest
+
+from autograd import Value, dot, topological_order
+from viz.frames import build_frames, forward_explanation, state
+
+
+def neuron():
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+def test_frame_count_is_forward_nodes_plus_backward_steps():
+    o, _ = neuron()
+    order, frames = build_frames(o)
+    steps = list(o.backward_steps())
+    assert len(order) == 10 and len(steps) == 5
+    assert len(frames) == len(order) + len(steps) == 15
+    assert [f.phase for f in frames] == ["forward"] * 10 + ["backward"] * 5
+    assert [f.index for f in frames] == list(range(15))
+    assert [f.node for f in frames[:10]] == list(range(10))  # topological order
+    assert [f.explanation for f in frames[10:]] == [s.explain() for s in steps]
+
+
+def test_passes():
+    o, _ = neuron()
+    assert len(build_frames(o, ("forward",))[1]) == 10
+    assert len(build_frames(o, ("backward",))[1]) == 5
+    for bad in [(), ("sideways",), ("backward", "forward"), ("forward", "forward")]:
+        with pytest.raises(ValueError, match="passes|forward pass"):
+            build_frames(o, bad)
+
+
+def test_grads_are_left_as_they_were():
+    o, v = neuron()
+    v["w1"].grad = 123.0  # e.g. accumulated from an earlier backward
+    v["n"].grad = -7.0
+    build_frames(o)
+    assert v["w1"].grad == 123.0 and v["n"].grad == -7.0 and v["x2"].grad == 0.0
+
+
+def test_last_frame_shows_the_gradients_backward_gives():
+    o, v = neuron()
+    order, frames = build_frames(o)
+    last = state(order, frames, len(frames) - 1)
+    o.backward()
+    for i, node in enumerate(order):
+        assert last.grads[i] == pytest.approx(node.grad)
+        assert last.data[i] == node.data
+    assert last.grads[order.index(v["x1"])] == pytest.approx(-1.5)
+
+
+def test_forward_states_reveal_values_one_by_one():
+    o, _ = neuron()
+    order, frames = build_frames(o)
+    for k in range(10):
+        st = state(order, frames, k)
+        assert st.current == k and st.phase == "forward"
+        assert set(st.data) == set(range(k + 1))
+        assert st.grads == {} and st.contributions == {}
+        assert st.done == frozenset(range(k))
+        assert st.targets == frozenset(order.index(p) for p in order[k].parents)
+
+
+def test_backward_states_accumulate_running_grads():
+    o, v = neuron()
+    order, frames = build_frames(o)
+    pos = {node: i for i, node in enumerate(order)}
+    first = state(order, frames, 10)  # o's step: dL/do = 1 passes 0.5 to n
+    assert first.current == pos[v["o"]]
+    assert first.grads == {pos[v["o"]]: 1.0, pos[v["n"]]: pytest.approx(0.5)}
+    assert first.contributions == {(pos[v["o"]], 0): pytest.approx(0.5)}
+    assert first.targets == {pos[v["n"]]}
+    assert len(first.data) == 10  # every value is known going backward
+    later = state(order, frames, 12)
+    assert pos[v["o"]] in later.done and pos[v["n"]] in later.done
+    assert pos[v["x1"]] not in later.done  # its consumer has not been stepped yet
+    assert pos[v["x1"]] not in later.grads
+    final = state(order, frames, 14)
+    assert pos[v["x1"]] in final.done  # all of x1's consumers were stepped before the last
+    with pytest.raises(IndexError):
+        state(order, frames, 15)
+
+
+def test_leaf_used_twice_shows_its_running_sum():
+    a = Value(3.0, label="a")
+    y = a * a + a  # dy/da = 2a + 1 = 7, arriving in two steps
+    order, frames = build_frames(y)
+    ia = order.index(a)
+    seen = [state(order, frames, k).grads.get(ia) for k in range(len(order), len(frames))]
+    assert seen[-1] == pytest.approx(7.0)
+    assert any(g is not None and g != pytest.approx(7.0) for g in seen)  # partial sum first
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda a, b: a * b, "a * b = 2.0 * -3.0 = -6.0"),
+        (lambda a, b: a - b, "a - b = 2.0 - -3.0 = 5.0"),
+        (lambda a, b: a**2, "a**2 = 2.0**2 = 4.0"),
+        (lambda a, b: -a, "-a = -(2.0) = -2.0"),
+        (lambda a, b: abs(b), "|b| = |-3.0| = 3.0"),
+        (lambda a, b: a.tanh(), f"tanh(a) = tanh(2.0) = {math.tanh(2.0):.6g}"),
+        (lambda a, b: dot([a, b], [1.0, 2.0]), "a*1.0 + b*2.0 = 2.0*1.0 + -3.0*2.0 = -4.0"),
+    ],
+)
+def test_forward_explanations(make, expected):
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = make(a, b)
+    assert forward_explanation(out, out) == expected
+
+
+def test_forward_explanation_of_leaves_and_long_sums():
+    x = Value(2.0, label="x")
+    assert forward_explanation(x, x * 2) == "x = 2.0 (input)"
+    assert forward_explanation(Value(0.5, label="w"), x) == "w = 0.5 (parameter)"
+    assert forward_explanation(Value(4.0), x) == "constant 4.0 (input)"
+    ws = [Value(float(i), label=f"w{i}") for i in range(10)]
+    text = forward_explanation(dot(ws, [1.0] * 10), x)
+    assert "(6 more)" in text and text.endswith("= 45.0")
+    assert len(topological_order(dot(ws, [1.0] * 10))) == 21

@@ -1,0 +1,245 @@
+"""viz.draw_graph: DOT content, roles, contributions, escaping (with a dot -Tsvg round trip),
+numbers, module clusters, collapsed neurons, the node limit, and MLP-size speed."""
+
+import re
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+pytest.importorskip("graphviz")
+
+from autograd import Value, name_scope
+from viz import backend
+from viz.graph import draw_graph, edge_style, module_path
+from viz.roles import COLOURS, is_parameter, role
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def neuron():
+    """The classic tanh neuron: o = tanh(x1*w1 + x2*w2 + b)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+def node_line(source, node_id):
+    [line] = [ln for ln in source.splitlines() if ln.strip().startswith(f"{node_id} [")]
+    return line
+
+
+def svg_texts(svg: bytes) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def test_values_ops_and_edges_in_the_dot_source():
+    o, _v = neuron()
+    src = draw_graph(o).source
+    # 10 values, 5 operations (2 *, 2 +, tanh)
+    assert len(re.findall(r"^\s*v\d+ \[", src, re.MULTILINE)) == 10
+    ops = re.findall(r"^\s*o\d+ \[label=\"?([^\" ]+)\"?", src, re.MULTILINE)
+    assert sorted(ops) == sorted(["*", "*", "+", "+", "tanh"])
+    # each value shows label, data and grad; each op has an edge to its result
+    assert "<B>n</B>" in src and "data 0.8814" in src and "grad 0" in src
+    assert len(re.findall(r"o\d+ -> v\d+", src)) == 5
+    assert len(re.findall(r"v\d+ -> o\d+", src)) == 9  # one per parent: 2+2+2+2+1
+
+
+def test_roles_and_their_colours():
+    o, v = neuron()
+    assert role(o, o) == "root"
+    assert role(v["n"], o) == "intermediate"
+    assert [role(v[k], o) for k in ("w1", "w2", "b")] == ["parameter"] * 3
+    assert [role(v[k], o) for k in ("x1", "x2")] == ["input"] * 2
+    src = draw_graph(o).source
+    for line in src.splitlines():
+        for name, kind in (
+            ("o", "root"),
+            ("n", "intermediate"),
+            ("b", "parameter"),
+            ("x1", "input"),
+        ):
+            if f"<B>{name}</B>" in line:
+                assert f'BGCOLOR="{COLOURS[kind]}"' in line and f'class="value {kind}"' in line
+
+
+def test_parameters_are_labelled_leaves_of_a_module_or_named_like_parameters():
+    with name_scope("layers.0.neurons.3"):
+        w = Value(0.5, label="layers.0.neurons.3.w.1")
+        lifted = Value(2.0)  # a number lifted to a constant inside the module
+    assert is_parameter(w) and not is_parameter(lifted)
+    for label in ("w", "b", "w1", "b_2", "weight", "bias", "enc.w.0", "W1"[0].lower()):
+        assert is_parameter(Value(1.0, label=label)), label
+    for label in ("x", "x1", "wx", "bx", "out", "y", ""):
+        assert not is_parameter(Value(1.0, label=label)), label
+    assert not is_parameter(Value(1.0, label="w") * 2)  # not a leaf
+
+
+def test_edges_show_contributions_after_backward_only():
+    o, _v = neuron()
+    before = draw_graph(o).source
+    assert "penwidth" not in before
+    o.backward()
+    src = draw_graph(o).source
+    widths = [float(w) for w in re.findall(r'penwidth="?([\d.]+)', src)]
+    assert widths and max(widths) == pytest.approx(5.0)  # the largest |contribution|
+    # x1 -> * carries local w1 * grad = -3 * 0.5 = -1.5, the largest: full width, hot colour
+    lines = [ln for ln in src.splitlines() if "x1: local -3 x grad 0.5 = -1.5" in ln]
+    assert len(lines) == 1 and "penwidth=5.00" in lines[0] and "#c2410c" in lines[0]
+    # w2 -> * carries x2 * grad = 0: dashed
+    [zero] = [ln for ln in src.splitlines() if "w2: local 0 x grad 0.5 = 0" in ln]
+    assert "dashed" in zero
+
+
+def test_edge_style_scale():
+    assert edge_style(0.0, 1.0)["style"] == "dashed"
+    assert float(edge_style(1.0, 1.0)["penwidth"]) == 5.0
+    assert float(edge_style(-0.25, 1.0)["penwidth"]) == pytest.approx(3.0)  # sqrt scale
+    assert edge_style(-1.0, 1.0)["color"] == edge_style(1.0, 1.0)["color"]
+
+
+NASTY = 'a<b>|{c}"d"\\e & \\N'
+
+
+def test_escaping_round_trip_through_dot():
+    """Labels with < > | { } " \\ & survive into the SVG exactly, in HTML-like labels (value
+    boxes), escStrings (tooltips) and cluster labels."""
+    with name_scope(NASTY):
+        x = Value(1.5, label=NASTY)
+        y = x * 2
+    y.label = "}{|<>"
+    g = draw_graph(y, group="module")
+    svg = backend.run(g.source, "svg")  # dot -Tsvg accepts it ...
+    texts = svg_texts(svg)
+    assert NASTY in texts  # ... and shows the label, the cluster name, exactly
+    assert texts.count(NASTY) == 2  # the value box and the cluster label
+    assert "}{|<>" in texts
+    titles = [
+        a.get("{http://www.w3.org/1999/xlink}title") for a in ET.fromstring(svg).iter(f"{SVG}a")
+    ]
+    assert f"{NASTY} (parameter, {NASTY})" in titles  # the tooltip too, \N not expanded
+
+
+def test_escaping_round_trip_collapsed():
+    with name_scope("m<1>"):
+        w = Value(0.5, label='m<1>.w."0"')
+        out = w * Value(3.0, label="x|{y}")
+    out.backward()
+    svg = backend.run(draw_graph(out, collapse=True).source, "svg")
+    assert "m<1>" in svg_texts(svg)
+    titles = [
+        a.get("{http://www.w3.org/1999/xlink}title") for a in ET.fromstring(svg).iter(f"{SVG}a")
+    ]
+    assert any('w."0" = 0.5' in (t or "") for t in titles)
+
+
+def test_precision_and_tiny_gradients():
+    x = Value(1.23456789, label="x")
+    y = x * 1e-12
+    y.backward()
+    src = draw_graph(y, precision=3).source
+    assert "data 1.23<" in src
+    assert "grad 1e-12" in src  # never shown as 0
+    assert "data 1.23e-12" in src
+    assert "data 1.235<" in draw_graph(y).source
+
+
+def test_group_module_draws_nested_clusters():
+    with name_scope("layers.1.neurons.3"):
+        w = Value(0.5, label="layers.1.neurons.3.w.0")
+        h = (w * 2.0).relu()
+    with name_scope("layers.1.neurons.4"):
+        h2 = h * 3.0
+    loss = h2 + 1.0
+    src = draw_graph(loss, group="module").source
+    assert src.count("subgraph cluster_") == 3  # layers.1 around neurons.3 and neurons.4
+    assert 'label="layers.1"' in src and 'label="layers.1.neurons.3"' in src
+    layer_at = src.index('label="layers.1"')
+    assert layer_at < src.index('label="layers.1.neurons.3"')
+    assert "subgraph" not in draw_graph(loss).source
+
+
+def test_module_path():
+    assert module_path("") == []
+    assert module_path("layers.1.neurons.3") == ["layers.1", "layers.1.neurons.3"]
+    assert module_path("encoder") == ["encoder"]
+
+
+def test_collapse_draws_one_box_per_neuron():
+    xs = [Value(1.0, label="x0"), Value(-2.0, label="x1")]
+    outs = []
+    for k in range(3):
+        scope = f"layers.0.neurons.{k}"
+        with name_scope(scope):
+            ws = [Value(0.1 * (k + 1), label=f"{scope}.w.{i}") for i in range(2)]
+            b = Value(0.5, label=f"{scope}.b")
+            outs.append((ws[0] * xs[0] + ws[1] * xs[1] + b).tanh())
+    loss = outs[0] + outs[1] + outs[2]
+    loss.backward()
+    src = draw_graph(loss, collapse=True).source
+    boxes = re.findall(r"^\s*(m\d+) \[", src, re.MULTILINE)
+    assert len(boxes) == 3
+    assert "layers.0.neurons.1  (tanh)" in src
+    assert f"data {round(outs[1].data, 4)}" in src.replace("0.4621", "0.4621")  # output data
+    # inputs stay separate nodes with one edge into each box
+    assert len(re.findall(r"v\d+ -> m\d+", src)) == 6
+    # weights are in the box's tooltip
+    assert "w.0 = 0.2" in src and "w.1 = 0.2" in src
+    # no parameter is drawn as its own node
+    assert "<B>layers.0.neurons.0.w.0</B>" not in src
+
+
+def mlp_example():
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    xs = [Value(0.5, label="x0"), Value(-1.0, label="x1")]
+    loss = (1.0 - model(xs)).relu()
+    loss.backward()
+    return loss
+
+
+def test_max_nodes_suggests_collapse_or_one_example():
+    loss = mlp_example()
+    with pytest.raises(ValueError, match=r"more than max_nodes=500.*collapse=True.*single example"):
+        draw_graph(loss)
+    with pytest.raises(ValueError, match="max_nodes=10"):
+        draw_graph(loss, collapse=True, max_nodes=10)
+    assert draw_graph(loss, max_nodes=None).source
+
+
+def test_one_mlp_example_renders_collapsed_in_a_few_seconds():
+    loss = mlp_example()
+    start = time.perf_counter()
+    svg = draw_graph(loss, group="module", collapse=True).pipe(format="svg")
+    elapsed = time.perf_counter() - start
+    assert elapsed < 5.0, f"took {elapsed:.2f} s"
+    texts = svg_texts(svg)
+    boxes = [t for t in texts if t.startswith("layers.") and "neurons." in t]
+    assert len([t for t in boxes if "(relu)" in t]) == 32  # 16 + 16 hidden neurons
+    assert "layers.2.neurons.0" in texts  # linear output neuron: no activation shown
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rankdir": "XY"}, "rankdir"),
+        ({"precision": 0}, "precision"),
+        ({"group": "layer"}, "group"),
+        ({"max_nodes": 0}, "max_nodes"),
+    ],
+)
+def test_bad_options(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        draw_graph(Value(1.0), **kwargs)
+
+
+def test_root_must_be_a_value():
+    with pytest.raises(TypeError, match="Value"):
+        draw_graph(1.0)

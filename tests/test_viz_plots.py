@@ -1,0 +1,145 @@
+"""viz.draw_network, plot_history, plot_decision_boundary and write_demo_pictures."""
+
+import time
+
+import pytest
+
+pytest.importorskip("matplotlib")
+nn = pytest.importorskip("nn")
+
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+import autograd
+from nn.datasets import make_blobs, make_moons
+from viz import (
+    draw_network,
+    plot_decision_boundary,
+    plot_history,
+    write_demo_pictures,
+)
+from viz.network import NEGATIVE, POSITIVE
+
+
+def small_model():
+    model = nn.MLP(2, [3, 1], seed=1)
+    model.layers[0].neurons[0].w[0].data = 2.0  # the largest weight
+    model.layers[0].neurons[0].w[1].data = -1.0
+    return model
+
+
+def lines_by_width(fig):
+    ax = fig.axes[0]
+    return sorted(ax.get_lines(), key=lambda ln: ln.get_linewidth())
+
+
+def test_draw_network_one_line_per_weight_coloured_by_sign():
+    model = small_model()
+    fig = draw_network(model)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2]
+    assert len(lines) == 2 * 3 + 3 * 1  # one per weight
+    widest = max(lines, key=lambda ln: ln.get_linewidth())
+    assert widest.get_linewidth() == pytest.approx(0.25 + 3.5)
+    assert to_hex(widest.get_color()) == POSITIVE
+    w01 = [ln for ln in lines if ln.get_linewidth() == pytest.approx(0.25 + 3.5 * 0.5)]
+    assert w01 and to_hex(w01[0].get_color()) == NEGATIVE
+    assert "weights" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "input\n2",
+        "layer 1\n3 relu",
+        "layer 2\n1 linear",
+    ]
+    assert len(ax.collections) == 3  # one column of circles per layer and the inputs
+
+
+def test_draw_network_grads():
+    model = small_model()
+    out = model([1.0, 1.0])
+    out.backward()
+    fig = draw_network(model, show="grads")
+    assert "gradients" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="show"):
+        draw_network(model, show="biases")
+    with pytest.raises(TypeError, match="MLP"):
+        draw_network(object())
+
+
+def test_plot_history():
+    history = nn.train.History(
+        epoch_loss=[1.0, 0.5, 0.25],
+        epoch_accuracy=[0.5, 0.75, 1.0],
+        step_loss=[1.2, 0.8, 0.6, 0.4, 0.3, 0.2],
+    )
+    fig = plot_history(history)
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_xlabel() == "epoch" and loss_ax.get_ylabel() == "loss"
+    assert "0.25" in loss_ax.get_title()
+    assert acc_ax.get_ylabel() == "accuracy (%)" and "100.0%" in acc_ax.get_title()
+    mean = next(ln for ln in loss_ax.get_lines() if ln.get_label() == "epoch mean")
+    assert list(mean.get_ydata()) == [1.0, 0.5, 0.25]
+    steps = next(ln for ln in loss_ax.get_lines() if ln.get_label() == "each step")
+    assert list(steps.get_xdata()) == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+    assert len(plot_history({"loss": [3.0, 2.0]}).axes) == 1  # no accuracy: one panel
+    with pytest.raises(ValueError, match="no losses"):
+        plot_history(nn.train.History())
+
+
+def test_plot_decision_boundary_uses_no_grad_and_labels_axes(monkeypatch):
+    X, y = make_moons(40, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    recorded = []
+    real_init = autograd.Value.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        recorded.append(bool(self.parents))
+
+    monkeypatch.setattr(autograd.Value, "__init__", spy)
+    start = time.perf_counter()
+    fig = plot_decision_boundary(model, X, y)
+    elapsed = time.perf_counter() - start
+    monkeypatch.undo()
+    assert recorded and not any(recorded)  # under no_grad: no node recorded a parent
+    assert elapsed < 10
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "x[0]" and ax.get_ylabel() == "x[1]"
+    assert ax.get_title().startswith("decision boundary (training accuracy")
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"class 0", "class 1"}
+    assert len(fig.axes) == 2  # the colour bar
+    with pytest.raises(ValueError, match="shape"):
+        plot_decision_boundary(model, X[:, :1], y)
+
+
+def test_plot_decision_boundary_several_classes():
+    X, y = make_blobs(30, seed=0)
+    k = int(max(y)) + 1
+    model = nn.MLP(2, [4, k], seed=0)
+    fig = plot_decision_boundary(model, X, y, resolution=20)
+    assert len(fig.axes) == 1 and "accuracy" in fig.axes[0].get_title()
+
+
+def test_write_demo_pictures(tmp_path):
+    X, y = make_moons(30, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    history = nn.fit(model, X, y, epochs=2, progress=False, seed=0)
+    grads = [p.grad for p in model.parameters()]
+    paths = write_demo_pictures(model, X, y, history, tmp_path / "out")
+    assert [p.name for p in paths] == [
+        "graph.svg",
+        "steps.html",
+        "network.svg",
+        "loss.png",
+        "boundary.png",
+    ]
+    for p in paths:
+        assert p.stat().st_size > 1000, p
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    graph = (tmp_path / "out" / "graph.svg").read_text()
+    assert graph.count("(relu)</text>") == 32 and ">loss</text>" in graph
+    steps = (tmp_path / "out" / "steps.html").read_text()
+    assert "layers.0.neurons.0.w.0" in steps and "forward" in steps and "backward" in steps
+    assert (tmp_path / "out" / "loss.png").read_bytes()[:4] == b"\x89PNG"
+    assert "<svg" in (tmp_path / "out" / "network.svg").read_text()
+    assert [p.grad for p in model.parameters()] == grads  # left as they were

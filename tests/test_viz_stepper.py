@@ -1,0 +1,166 @@
+"""viz.step_through: the ipywidgets stepper, driven without a browser."""
+
+import html
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from autograd import Value
+from viz import backend, step_through
+from viz.frames import state
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def neuron():
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+def classes(svg: str) -> dict[str, str]:
+    root = ET.fromstring(svg)
+    return {g.get("id"): g.get("class", "") for g in root.iter(f"{SVG}g") if g.get("id")}
+
+
+def texts(svg: str) -> dict[str, str]:
+    root = ET.fromstring(svg)
+    return {t.get("id"): t.text or "" for t in root.iter(f"{SVG}text") if t.get("id")}
+
+
+def shapes(svg: str) -> dict[str, list[str]]:
+    """Every node's and edge's geometry (polygon points, ellipse centres, path data)."""
+    root = ET.fromstring(svg)
+    out = {}
+    for g in root.iter(f"{SVG}g"):
+        gid = g.get("id", "")
+        if re.fullmatch(r"[voer]\d+(_\d+)?", gid):
+            out[gid] = [
+                el.get("points") or el.get("d") or f"{el.get('cx')},{el.get('cy')}"
+                for el in g.iter()
+                if el.tag in (f"{SVG}polygon", f"{SVG}path", f"{SVG}ellipse")
+            ]
+    return out
+
+
+def test_slider_covers_every_frame_and_starts_at_the_first():
+    o, _ = neuron()
+    s = step_through(o)
+    assert len(s.frames) == 15
+    assert (s.slider.min, s.slider.max, s.slider.value) == (0, 14, 0)
+    assert (s.play.min, s.play.max) == (0, 14)
+    assert s.state.phase == "forward" and s.state.current == 0
+
+
+def test_state_after_setting_the_slider():
+    o, v = neuron()
+    s = step_through(o)
+    pos = {node: i for i, node in enumerate(s.order)}
+    s.slider.value = 13  # backward: the x1 * w1 node passes 0.5 * w1 and 0.5 * x1 back
+    st = s.state
+    assert st.phase == "backward"
+    assert s.order[st.current].op == "*"
+    assert set(s.order[st.current].parents) == {v["x1"], v["w1"]}
+    assert st.grads[pos[v["x1"]]] == pytest.approx(-1.5)
+    assert st.grads[pos[v["w1"]]] == pytest.approx(1.0)
+    assert pos[v["x2"]] not in st.grads  # not reached yet
+    assert s.explanation == s.frames[13].explanation
+    assert "dL/dx1 += " in s.explanation and "= -1.5" in s.explanation
+    # the picture: current node and its parents highlighted, numbers filled in
+    cls = classes(s.svg)
+    assert "sg-current" in cls[f"v{st.current}"]
+    assert "sg-target" in cls[f"v{pos[v['x1']]}"] and "sg-target" in cls[f"v{pos[v['w1']]}"]
+    assert "sg-pending" in cls[f"v{pos[v['x2']]}"]
+    assert "sg-done" in cls[f"v{pos[v['o']]}"]
+    assert f"e{st.current}_0" in cls and "sg-active" in cls[f"e{st.current}_0"]
+    t = texts(s.svg)
+    assert t[f"v{pos[v['x1']]}-grad"] == "grad -1.5"
+    assert t[f"v{pos[v['x2']]}-grad"] == "grad ?"
+    assert t[f"e{st.current}_0-label"] == "-1.5"  # the contribution on the edge
+    # the table under the picture
+    assert 'id="t{}-grad">-1.5<'.format(pos[v["x1"]]) in s.text.value
+    assert "sg-row-current" in s.text.value
+    assert "13 of 14" in s.counter.value and "backward" in s.counter.value
+
+
+def test_forward_frame_hides_what_is_not_computed_yet():
+    o, v = neuron()
+    s = step_through(o)
+    k = s.order.index(v["n"])
+    s.slider.value = k
+    t = texts(s.svg)
+    assert t[f"v{k}-data"] == "data 0.8814"
+    assert t[f"v{s.order.index(v['o'])}-data"] == "data ?"
+    assert all(val == "grad ?" for key, val in t.items() if key.endswith("-grad"))
+    assert s.explanation == "n = ((x1 * w1) + (x2 * w2)) + b = -6.0 + 6.88137 = 0.881374"
+
+
+def test_buttons_move_one_step_and_stop_at_the_ends():
+    o, _ = neuron()
+    s = step_through(o)
+    s.previous.click()
+    assert s.slider.value == 0
+    s.next.click()
+    s.next.click()
+    assert s.slider.value == 2 and s.state.current == 2
+    s.show(99)
+    assert s.slider.value == 14
+    s.next.click()
+    assert s.slider.value == 14
+
+
+def test_nodes_never_move_between_frames():
+    o, _ = neuron()
+    s = step_through(o)
+    pictures = []
+    for k in (0, 5, 10, 14):
+        s.slider.value = k
+        pictures.append(s.svg)
+    geometry = [shapes(p) for p in pictures]
+    assert len(geometry[0]) == 10 + 5 + 9 + 5  # values, ops, parent edges, result edges
+    assert all(g == geometry[0] for g in geometry)
+    assert len({p for p in pictures}) == 4  # ... while the classes and numbers change
+    assert s.layout is not None and s.layout.source.count("->") == 14  # laid out once
+
+
+def test_grads_untouched_and_widget_displayable():
+    o, v = neuron()
+    v["w1"].grad = 42.0
+    s = step_through(o)
+    s.slider.value = 14
+    assert v["w1"].grad == 42.0 and o.grad == 0.0
+    bundle = s._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_without_a_renderer_it_still_steps_in_words(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(backend, "_script_dirs", lambda: [tmp_path])
+    o, _ = neuron()
+    s = step_through(o)
+    assert s.layout is None and s.svg == ""
+    assert "pip install 'stepgrad[viz]'" in html.unescape(s.picture.value)
+    s.slider.value = 12
+    assert s.explanation == s.frames[12].explanation
+    assert s.explanation in html.unescape(s.text.value)
+
+
+def test_states_match_the_frames_module():
+    o, _ = neuron()
+    s = step_through(o, passes=("backward",))
+    assert len(s.frames) == 5
+    s.slider.value = 3
+    assert s.state == state(s.order, s.frames, 3)
+
+
+def test_root_must_be_a_value():
+    with pytest.raises(TypeError, match="Value"):
+        step_through(3.0)

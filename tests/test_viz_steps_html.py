@@ -1,0 +1,124 @@
+"""viz.save_steps_html: one self-contained file; its per-step patches reproduce every frame;
+without JavaScript it is the last step; written atomically."""
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd import Value
+from viz import save_steps_html
+from viz.frames import build_frames, state
+from viz.layout import Layout
+from viz.table import table_states
+from viz.text import number
+
+
+def neuron():
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def script_json(page: str, name: str):
+    m = re.search(r"const P = (.*?), F = (.*?), \$ =", page, re.DOTALL)
+    assert m, "the script's data"
+    return json.loads(m.group(1 if name == "P" else 2).replace("<\\/", "</"))
+
+
+@pytest.fixture
+def page(tmp_path):
+    path = save_steps_html(neuron(), tmp_path / "steps.html")
+    return path.read_text(encoding="utf-8")
+
+
+def test_self_contained(page):
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count("<svg") == 1 and page.count("<script>") == 2
+    namespaces = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
+    assert urls <= namespaces, urls - namespaces  # only XML namespace names, never fetched
+    assert not re.search(r"\b(src|href)\s*=", page)
+    assert "@import" not in page and "url(" not in page
+
+
+def test_without_javascript_it_shows_the_last_step(page):
+    o = neuron()
+    order, frames = build_frames(o)
+    last = frames[-1]
+    assert f'<p id="explain">{last.explanation}</p>' in page
+    svg = ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])
+    groups = {g.get("id"): g.get("class") for g in svg.iter("{http://www.w3.org/2000/svg}g")}
+    assert "sg-current" in groups[f"v{last.node}"]
+    assert "sg-done" in groups[f"v{len(order) - 1}"]  # the root
+    grads = {
+        t.get("id"): t.text for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.get("id")
+    }
+    o.backward()
+    for i, node in enumerate(order):
+        assert grads[f"v{i}-grad"] == f"grad {number(node.grad)}"
+    assert 'value="14"' in page and "step 14 of 14" in page
+    assert "<noscript>" in page
+
+
+def test_patches_replayed_give_every_frame(page):
+    """What the page's JavaScript does, in Python: apply patches 0..k, compare with frame k."""
+    o = neuron()
+    order, frames = build_frames(o)
+    layout = Layout(order, o, frames)
+    patches, meta = script_json(page, "P"), script_json(page, "F")
+    assert len(patches) == len(meta) == len(frames) == 15
+    assert [m[1] for m in meta] == [f.explanation for f in frames]
+    assert [m[0] for m in meta] == [f.phase for f in frames]
+    for k in range(len(frames)):
+        shown: dict[str, list] = {}
+        for patch in patches[: k + 1]:
+            for eid, cls, text in patch:
+                entry = shown.setdefault(eid, [None, None])
+                if cls is not None:
+                    entry[0] = cls
+                if text is not None:
+                    entry[1] = text
+        st = state(order, frames, k)
+        expected = {**layout.element_states(st), **table_states(order, st)}
+        for eid, (cls, text) in expected.items():
+            if cls is not None:
+                assert shown[eid][0] == cls, (k, eid)
+            if text is not None:
+                assert shown[eid][1] == text, (k, eid)
+        for eid in shown:  # every patched id exists in the page
+            assert f'id="{eid}"' in page
+
+
+def test_patches_only_hold_changes(page):
+    patches = script_json(page, "P")
+    assert len(patches[0]) > 30  # the first step sets everything
+    assert all(len(p) < len(patches[0]) / 2 for p in patches[1:])
+
+
+def test_a_label_cannot_end_the_script(tmp_path):
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    page = save_steps_html(x * 2, tmp_path / "s.html").read_text()
+    assert page.count("</script>") == 2  # the two real ones
+    assert "&lt;/script&gt;" in page
+
+
+def test_written_atomically(tmp_path):
+    path = tmp_path / "steps.html"
+    path.write_text("old")
+    with pytest.raises(ValueError):
+        save_steps_html(neuron(), path, passes=("sideways",))
+    assert path.read_text() == "old"  # a failed call changes nothing
+    save_steps_html(neuron(), path)
+    assert path.read_text().startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["steps.html"]  # no temp file left
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
