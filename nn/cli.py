@@ -184,66 +184,36 @@ def demo(args: argparse.Namespace) -> int:
 
 
 # ---- pictures: the hook for viz ---------------------------------------------------------
-# viz is written separately. When it can be imported and has these functions, the demo
-# writes the pictures issue 4 lists; otherwise it says so and skips them.
-VIZ_FUNCTIONS = (
-    "draw_graph",
-    "save_steps_html",
-    "draw_network",
-    "plot_history",
-    "plot_decision_boundary",
-)
+# viz (issue 4) draws them: when it can be imported and has write_demo_pictures, the demo
+# writes graph.svg, steps.html, network.svg, loss.png and boundary.png into --out; without
+# viz (or its optional dependencies) it says so and skips them.
 
 
 def write_pictures(model: Any, X: Any, y: Any, history: Any, out: Path) -> int:
-    """graph.svg, steps.html, network.svg, loss.png, boundary.png into ``out`` (0 = done or
-    skipped because viz is missing, 1 = viz failed)."""
+    """Draw the pictures with viz; 0 when written or skipped for want of viz, 1 on failure."""
     try:
         import viz
     except ImportError as exc:
         print(f"pictures skipped: viz is not available ({exc})")
         return 0
-    missing = [name for name in VIZ_FUNCTIONS if not hasattr(viz, name)]
-    if missing:
-        print(f"pictures skipped: viz has no {', '.join(missing)} yet")
+    write = getattr(viz, "write_demo_pictures", None)
+    if write is None:
+        print("pictures skipped: this viz has no write_demo_pictures")
         return 0
+    missing_renderer = getattr(viz, "RendererNotFound", ImportError)
     try:
-        from autograd import Value
-
-        # one example through the whole model, with its loss, backpropagated
-        output = model(list(X[0]))
-        if isinstance(output, Value):
-            root = (1.0 - (1.0 if y[0] > 0 else -1.0) * output).relu()
-        else:
-            from nn import cross_entropy
-
-            root = cross_entropy(output, int(y[0]))
-        root.backward()
-        _write_svg(viz.draw_graph(root, group="module", collapse=True), out / "graph.svg")
-        neuron = model.layers[0].neurons[0]
-        viz.save_steps_html(neuron(list(X[0])), out / "steps.html")
-        _write_svg(viz.draw_network(model), out / "network.svg")
-        viz.plot_history(history).savefig(out / "loss.png", dpi=120)
-        viz.plot_decision_boundary(model, X, y).savefig(out / "boundary.png", dpi=120)
-    except Exception as exc:  # noqa: BLE001 (a drawing problem must not hide the trained model)
+        paths = write(model, X, y, history, out)
+    except (ImportError, missing_renderer) as exc:  # an optional extra is not installed
+        print(f"pictures skipped: {exc}")
+        return 0
+    except Exception as exc:  # noqa: BLE001 (the model is saved; report, do not hide it)
         print(
             f"stepgrad demo: could not write the pictures: {type(exc).__name__}: {exc}",
             file=sys.stderr,
         )
         return 1
-    print(f"pictures: {', '.join(str(out / n) for n in PICTURES)}")
+    print(f"pictures: {', '.join(str(p) for p in paths)}")
     return 0
-
-
-PICTURES = ("graph.svg", "steps.html", "network.svg", "loss.png", "boundary.png")
-
-
-def _write_svg(drawing: Any, path: Path) -> None:
-    """A graphviz drawing as an SVG file (or a matplotlib figure, if that is what came)."""
-    if hasattr(drawing, "pipe"):
-        path.write_bytes(drawing.pipe(format="svg"))
-    else:
-        drawing.savefig(path)
 
 
 if __name__ == "__main__":
