@@ -41,6 +41,14 @@ def test_passes():
             build_frames(o, bad)
 
 
+def test_a_leaf():
+    x = Value(1.5, label="x")
+    order, frames = build_frames(x)
+    assert len(frames) == 1 and frames[0].explanation == "x = 1.5 (root)"
+    with pytest.raises(ValueError, match="leaf"):
+        build_frames(x, ("backward",))
+
+
 def test_grads_are_left_as_they_were():
     o, v = neuron()
     v["w1"].grad = 123.0  # e.g. accumulated from an earlier backward

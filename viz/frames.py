@@ -114,6 +114,11 @@ def build_frames(root: Value, passes: Sequence[str] = PASSES) -> tuple[list[Valu
             frames.append(Frame(len(frames), "forward", i, forward_explanation(node, root), (), ()))
     if "backward" in passes:
         frames.extend(_backward_frames(root, order, len(frames)))
+    if not frames:
+        raise ValueError(
+            f"step_through: nothing to step through: {name(root)} is a leaf, so its backward "
+            "pass has no steps"
+        )
     return order, frames
 
 

@@ -89,7 +89,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, resolution: int = 60) -> 
     decision boundary, and the points coloured by class. One output: the boundary is where
     it crosses the threshold (0, or 0.5 after a sigmoid); several outputs: the highest wins."""
     import numpy as np
-    from matplotlib.colors import ListedColormap, TwoSlopeNorm
+    from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure
 
     X = np.asarray(X, dtype=float)
@@ -112,12 +112,16 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, resolution: int = 60) -> 
     classes = sorted(set(y.tolist()))
     fig = Figure(figsize=(6.2, 5.0), layout="constrained")
     ax = fig.add_subplot()
-    if isinstance(grid[0], list):  # one score per class: colour by the winning class
-        zz = np.array([int(np.argmax(s)) for s in grid]).reshape(gx.shape)
-        k = len(grid[0])
-        cmap = ListedColormap([CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in range(k)])
-        ax.contourf(gx, gy, zz, levels=np.arange(-0.5, k), cmap=cmap, alpha=0.25)
-        ax.contour(gx, gy, zz, levels=np.arange(0.5, k - 1), colors="#111827", linewidths=1.2)
+    if isinstance(grid[0], list):  # one score per class: the highest wins
+        scores = np.array(grid, dtype=float)  # (points, classes)
+        for c in range(scores.shape[1]):
+            # margin of class c over the best other class: > 0 where c wins, 0 on its border
+            others = np.delete(scores, c, axis=1).max(axis=1)
+            margin = (scores[:, c] - others).reshape(gx.shape)
+            if margin.max() > 0:
+                colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
+                ax.contourf(gx, gy, margin, levels=[0, np.inf], colors=[colour], alpha=0.25)
+                ax.contour(gx, gy, margin, levels=[0], colors="#111827", linewidths=1.2)
         predicted = [int(np.argmax(s)) for s in point_scores]
         correct = np.mean([p == t for p, t in zip(predicted, y.tolist())])
     else:
