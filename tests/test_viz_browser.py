@@ -100,3 +100,18 @@ def test_screenshot(chromium, tmp_path):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1100, 800)
     assert len(data) > 20_000  # a picture, not a blank page
+
+
+def test_arrow_keys_move_between_steps(chromium, tmp_path):
+    root = neuron()
+    _, frames = build_frames(root)
+    page = save_steps_html(root, tmp_path / "steps.html").read_text()
+    presses = "".join(
+        f'document.body.dispatchEvent(new KeyboardEvent("keydown", {{key: "{key}", bubbles: true}}));'
+        for key in ("ArrowRight", "ArrowRight", "ArrowLeft")
+    )
+    keyed = tmp_path / "keyed.html"
+    keyed.write_text(page.replace("</body>", f"<script>{presses}</script></body>"))
+    dom = run(chromium, tmp_path, "--dump-dom", f"{keyed.as_uri()}#step=3")
+    assert f"step 4 of {len(frames) - 1}: forward" in dom
+    assert re.findall(r'<g id="(v\d+)" class="[^"]*\bsg-current\b', dom) == [f"v{frames[4].node}"]
