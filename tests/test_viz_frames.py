@@ -44,6 +44,7 @@ def test_passes():
 def test_a_leaf():
     x = Value(1.5, label="x")
     order, frames = build_frames(x)
+    assert order == [x]
     assert len(frames) == 1 and frames[0].explanation == "x = 1.5 (root)"
     with pytest.raises(ValueError, match="leaf"):
         build_frames(x, ("backward",))
