@@ -85,15 +85,31 @@ def time_chain(n: int, gc_on: bool) -> dict[str, float]:
     }
 
 
-def run(sizes: tuple[int, ...], repeats_for: dict[int, int]) -> dict[str, Any]:
-    """Median build/backward/free times per size, GC on and off, and the per-op times."""
-    results: dict[str, Any] = {"sizes": {}}
+def run(sizes: tuple[int, ...], per_round: dict[int, int], rounds: int) -> dict[str, Any]:
+    """Median build/backward/free times per size, GC on and off, and the per-op times.
+
+    Sizes and GC modes take turns: each of the ``rounds`` runs every size ``per_round[n]``
+    times in both modes, so a busy moment of the machine does not land on one size only.
+    """
+    modes = (("gc_on", True), ("gc_off", False))
+    runs: dict[tuple[int, str], list[dict[str, float]]] = {
+        (n, mode): [] for n in sizes for mode, _ in modes
+    }
+    for _ in range(rounds):
+        for n in sizes:
+            for mode, gc_on in modes:
+                for _ in range(per_round[n]):
+                    runs[n, mode].append(time_chain(n, gc_on))
+    results: dict[str, Any] = {"rounds": rounds, "sizes": {}}
     for n in sizes:
-        row: dict[str, Any] = {"repeats": repeats_for[n]}
-        for mode, gc_on in (("gc_on", True), ("gc_off", False)):
-            runs = [time_chain(n, gc_on) for _ in range(repeats_for[n])]
-            med = {key: median([r[key] for r in runs]) for key in runs[0]}
-            med["per_op_build_backward_s"] = (med["build_s"] + med["backward_s"]) / n
+        row: dict[str, Any] = {"repeats": rounds * per_round[n]}
+        for mode, _ in modes:
+            these = runs[n, mode]
+            med = {key: median([r[key] for r in these]) for key in these[0]}
+            med["per_op_build_backward_s"] = median(
+                [(r["build_s"] + r["backward_s"]) / n for r in these]
+            )
+            med["runs"] = these
             row[mode] = med
         results["sizes"][str(n)] = row
     large = str(max(sizes))

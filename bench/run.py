@@ -112,12 +112,16 @@ def chain_section(repeats: int) -> dict[str, Any]:
     from bench.timing import fmt_time
 
     sizes = (10**4, 10**5, 10**6)
-    repeats_for = {10**4: repeats, 10**5: min(5, repeats), 10**6: min(3, repeats)}
+    rounds = min(3, repeats)
+    per_round = {10**4: -(-repeats // rounds), 10**5: -(-min(5, repeats) // rounds), 10**6: 1}
+    repeats_for = {n: rounds * k for n, k in per_round.items()}
     print(
         "\n== Chain: x = x * 1.0000001, x = x + 0.5, alternating, N operations ==\n"
-        "medians of " + ", ".join(f"{repeats_for[n]} runs at N={n:,}" for n in sizes)
+        "medians of "
+        + ", ".join(f"{repeats_for[n]} runs at N={n:,}" for n in sizes)
+        + f", sizes and GC modes taking turns over {rounds} rounds"
     )
-    results = chain.run(sizes, repeats_for)
+    results = chain.run(sizes, per_round, rounds)
     rows = []
     for n in sizes:
         row = results["sizes"][str(n)]
