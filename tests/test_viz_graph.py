@@ -11,8 +11,10 @@ pytest.importorskip("graphviz")
 
 from autograd import Value, name_scope
 from viz import backend
-from viz.graph import draw_graph, edge_style, module_path
+from viz.graph import draw_graph
 from viz.roles import COLOURS, is_parameter, role
+from viz.scopes import module_path
+from viz.style import edge_style
 
 SVG = "{http://www.w3.org/2000/svg}"
 

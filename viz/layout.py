@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from autograd import Value
 
 from . import backend
+from .builder import GraphBuilder
 from .frames import Frame, State, state
-from .graph import _Builder
 from .roles import role
 from .text import number
 
@@ -65,7 +65,7 @@ class Layout:
         self.precision = precision
         self.key = f"sg-{next(_ids)}"
         final = state(order, frames, len(frames) - 1)
-        builder = _Builder(
+        builder = GraphBuilder(
             order,
             root,
             rankdir,

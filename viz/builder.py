@@ -1,0 +1,233 @@
+"""``GraphBuilder``: turns a graph into DOT node and edge statements, optionally in clusters.
+
+Element ids are stable, so a picture can be restyled later (the stepper does): ``v{i}`` is the
+i-th value in topological order, ``o{i}`` the operation that made it, ``e{i}_{j}`` the edge
+from its j-th parent into ``o{i}``, ``r{i}`` the edge ``o{i}`` -> ``v{i}``, ``m{k}`` a
+collapsed module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from autograd import Value
+
+from .roles import COLOURS, role
+from .scopes import module_path, natural
+from .style import EDGE_GREY, contributions, edge_style, hex_colour, legend, tooltip, value_label
+from .text import number
+
+if TYPE_CHECKING:
+    import graphviz
+
+
+class GraphBuilder:
+    """Collects node and edge statements, then writes them (into clusters if asked)."""
+
+    def __init__(
+        self,
+        order: Sequence[Value],
+        root: Value,
+        rankdir: str,
+        precision: int,
+        *,
+        grads: dict[int, float] | None = None,
+        edge_labels: dict[tuple[int, int], str] | None = None,
+        cell_width: int = 0,
+    ) -> None:
+        """``grads`` (node -> grad shown, '?' when missing), ``edge_labels`` and ``cell_width``
+        are for the stepper's layout, which draws the final frame and styles edges itself."""
+        from .digraph import Digraph
+
+        self.order = order
+        self.root = root
+        self.precision = precision
+        self.position = {node: i for i, node in enumerate(order)}
+        self.grads = grads
+        self.edge_labels = edge_labels
+        self.cell_width = cell_width
+        self.contrib = contributions(order, root) if grads is None else {}
+        self.largest = max((abs(c) for _, c in self.contrib.values()), default=0.0)
+        self.graph = Digraph(
+            "stepgrad",
+            graph_attr={
+                "rankdir": rankdir,
+                "fontname": "Helvetica",
+                "nodesep": "0.2",
+                "ranksep": "0.35",
+                "label": legend(),
+                "labelloc": "b",
+            },
+            node_attr={"fontname": "Helvetica", "fontsize": "11"},
+            edge_attr={"arrowsize": "0.6", "color": hex_colour(EDGE_GREY), "fontname": "Helvetica"},
+        )
+        self.nodes: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # by scope
+        self.edges: list[tuple[str, str, dict[str, str]]] = []
+
+    def num(self, x: float) -> str:
+        return number(x, self.precision)
+
+    def node(self, scope: str, name: str, **attrs: Any) -> None:
+        self.nodes.setdefault(scope, []).append((name, attrs))
+
+    def value(self, i: int) -> None:
+        node = self.order[i]
+        kind = role(node, self.root)
+        if self.grads is None:
+            grad = self.num(node.grad)
+        else:
+            grad = self.num(self.grads[i]) if i in self.grads else "?"
+        label = value_label(
+            node.label,
+            [f"data {self.num(node.data)}", f"grad {grad}"],
+            COLOURS[kind],
+            width=self.cell_width,
+            border=2 if kind == "root" else 1,
+        )
+        tip = f"{node.label or 'value'} ({kind}{', ' + node.scope if node.scope else ''})"
+        self.node(
+            node.scope,
+            f"v{i}",
+            id=f"v{i}",
+            shape="plain",
+            label=label,
+            tooltip=tooltip(tip),
+            **{"class": f"value {kind}"},
+        )
+
+    def operation(self, i: int) -> None:
+        import graphviz
+
+        op = self.order[i].op
+        self.node(
+            self.order[i].scope,
+            f"o{i}",
+            id=f"o{i}",
+            label=graphviz.escape(op),
+            shape="circle" if len(op) <= 2 else "ellipse",
+            style="filled",
+            fillcolor="white",
+            fontsize="10",
+            margin="0.02",
+            width="0.3",
+            height="0.3",
+            **{"class": "op"},
+        )
+        self.edges.append((f"o{i}", f"v{i}", {"id": f"r{i}"}))
+
+    def parent_edge(self, i: int, j: int, source: str, target: str) -> dict[str, str]:
+        attrs = {"id": f"e{i}_{j}"}
+        if self.edge_labels is not None:
+            attrs.update(label=self.edge_labels.get((i, j), ""), fontsize="9")
+        if (i, j) in self.contrib:
+            local, c = self.contrib[(i, j)]
+            node = self.order[i]
+            attrs.update(edge_style(c, self.largest))
+            attrs["tooltip"] = tooltip(
+                f"{node.parents[j].label or 'parent'}: local {self.num(local)} x grad "
+                f"{self.num(node.grad)} = {self.num(c)}"
+            )
+        self.edges.append((source, target, attrs))
+        return attrs
+
+    def add_all(self, clusters: bool) -> None:
+        for i, node in enumerate(self.order):
+            self.value(i)
+            if node.parents:
+                self.operation(i)
+                for j, parent in enumerate(node.parents):
+                    self.parent_edge(i, j, f"v{self.position[parent]}", f"o{i}")
+        self.write(clusters)
+
+    def add_collapsed(self, boxes: dict[str, int], clusters: bool) -> None:
+        box_id = {scope: f"m{k}" for k, scope in enumerate(boxes)}
+        for scope in sorted(boxes, key=natural):  # neurons.2 before neurons.10: tidier columns
+            self.box(scope, boxes[scope], box_id[scope])
+        summed: dict[tuple[str, str], float] = {}  # collapsed edges add their contributions
+        for i, node in enumerate(self.order):
+            if node.scope in boxes:
+                target = box_id[node.scope]
+            else:
+                self.value(i)
+                if not node.parents:
+                    continue
+                self.operation(i)
+                target = f"o{i}"
+            for j, parent in enumerate(node.parents):
+                source = (
+                    box_id[parent.scope] if parent.scope in boxes else f"v{self.position[parent]}"
+                )
+                if source != target:
+                    c = self.contrib.get((i, j), (0.0, 0.0))[1]
+                    summed[(source, target)] = summed.get((source, target), 0.0) + c
+        for (source, target), c in summed.items():
+            attrs = {"id": f"{source}-{target}"}
+            if self.contrib:
+                attrs.update(edge_style(c, self.largest))
+                attrs["tooltip"] = f"contribution {self.num(c)}"
+            self.edges.append((source, target, attrs))
+        self.write(clusters)
+
+    def box(self, scope: str, out: int, name: str) -> None:
+        output = self.order[out]
+        members = [n for n in self.order if n.scope == scope]
+        act = output.op if len(output.parents) == 1 else ""  # relu, tanh, ...: not + or dot
+        rows = [f"data {self.num(output.data)}", f"grad {self.num(output.grad)}"]
+        fill = COLOURS["root"] if output is self.root else COLOURS["intermediate"]
+        label = value_label(scope + (f"  ({act})" if act else ""), rows, fill)
+        prefix = scope + "."
+        lines = [f"{scope}: {len(members)} nodes drawn as one"]
+        params = [n for n in members if not n.parents and role(n, self.root) == "parameter"]
+        for n in sorted(params, key=lambda n: natural(n.label)):
+            short = n.label.removeprefix(prefix)
+            lines.append(f"{short} = {self.num(n.data)}   grad {self.num(n.grad)}")
+        outer = module_path(scope)[:-1]  # the box is the module: its cluster is the one around
+        self.node(
+            outer[-1] if outer else "",
+            name,
+            id=name,
+            shape="plain",
+            label=label,
+            tooltip=tooltip("\n".join(lines)),
+            **{"class": "box"},
+        )
+
+    def write(self, clusters: bool) -> None:
+        if not clusters:
+            for scope in self.nodes:
+                for name, attrs in self.nodes[scope]:
+                    self.graph.node(name, **attrs)
+        else:
+            self.write_clusters()
+        for source, target, attrs in self.edges:
+            self.graph.edge(source, target, **attrs)
+
+    def write_clusters(self) -> None:
+        import graphviz
+
+        tree: dict[str, list[str]] = {"": []}
+        for scope in self.nodes:
+            path = module_path(scope)
+            for parent, child in zip(["", *path], path):
+                tree.setdefault(parent, [])
+                tree.setdefault(child, [])
+                if child not in tree[parent]:
+                    tree[parent].append(child)
+        counter = iter(range(len(tree)))
+
+        def fill(graph: graphviz.Digraph, scope: str) -> None:
+            for name, attrs in self.nodes.get(scope, []):
+                graph.node(name, **attrs)
+            for child in tree[scope]:
+                with graph.subgraph(name=f"cluster_{next(counter)}") as sub:
+                    sub.attr(
+                        label=graphviz.escape(child),
+                        style="rounded,dashed",
+                        color="#9ca3af",
+                        fontsize="10",
+                        fontcolor="#4b5563",
+                    )
+                    fill(sub, child)
+
+        fill(self.graph, "")

@@ -1,0 +1,72 @@
+"""How a graph looks: value boxes, tooltips, the legend, and edges styled by contribution."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from autograd import Value
+
+from .roles import COLOURS
+from .text import html_text
+
+EDGE_GREY = (0xB8, 0xB8, 0xB8)
+EDGE_HOT = (0xC2, 0x41, 0x0C)  # orange-red for the largest contribution
+
+
+def contributions(
+    order: Sequence[Value], root: Value
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """``{(i, j): (local, contribution)}`` for the edge from parent j into node i, where
+    contribution = d(node_i)/d(parent_j) * dL/d(node_i); empty before any backward pass."""
+    if root.grad == 0.0 and root.parents:
+        return {}
+    found = {}
+    for i, node in enumerate(order):
+        if node.parents:
+            for j, local in enumerate(node.local_grads()):  # type: ignore[misc]
+                found[(i, j)] = (local, local * node.grad)
+    return found
+
+
+def edge_style(contribution: float, largest: float) -> dict[str, str]:
+    """Width 1..5 and grey -> orange-red by |contribution| / largest (square root, so that
+    small ones stay visible); dashed when nothing flowed back."""
+    if contribution == 0.0 or largest == 0.0:
+        return {"penwidth": "1", "color": hex_colour(EDGE_GREY), "style": "dashed"}
+    t = min(1.0, abs(contribution) / largest) ** 0.5
+    colour = tuple(round(a + (b - a) * t) for a, b in zip(EDGE_GREY, EDGE_HOT))
+    return {"penwidth": f"{1 + 4 * t:.2f}", "color": hex_colour(colour)}
+
+
+def hex_colour(rgb: tuple[int, ...]) -> str:
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def value_label(
+    title: str, rows: Sequence[str], fill: str, *, width: int = 0, border: int = 1
+) -> str:
+    """An HTML-like label: a bold title row (if any) over one row per line of text."""
+    size = f' WIDTH="{width}"' if width else ""
+    cells = [f"<TR><TD{size}><B>{html_text(title)}</B></TD></TR>"] if title else []
+    cells += [f"<TR><TD{size}>{html_text(row)}</TD></TR>" for row in rows]
+    return (
+        f'<<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+        f'BGCOLOR="{fill}">{"".join(cells)}</TABLE>>'
+    )
+
+
+def tooltip(text: str) -> str:
+    """A tooltip attribute that shows ``text`` as it is. Graphviz expands escapes in tooltips
+    twice (``\\\\N`` is still the node's name), so backslashes are doubled before
+    ``graphviz.escape`` doubles them again."""
+    import graphviz
+
+    return graphviz.escape(text.replace("\\", "\\\\"))
+
+
+def legend() -> str:
+    swatches = "".join(
+        f'<TD BGCOLOR="{COLOURS[name]}" BORDER="1">{name}</TD><TD> </TD>'
+        for name in ("input", "parameter", "intermediate", "root")
+    )
+    return f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="3"><TR>{swatches}</TR></TABLE>>'
