@@ -190,3 +190,22 @@ def test_mlp_forward_and_backward_match_torch():
             [w.grad for n in layer.neurons for w in n.w], w.grad.flatten().tolist(), layer.name, ABS
         )
         check([n.b.grad for n in layer.neurons], b.grad.tolist(), layer.name, ABS)
+
+
+def test_golden_file_is_what_this_torch_computes():
+    """tests/golden/nn.json is current: regenerating it with this torch changes nothing."""
+    import_torch()
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    golden_dir = Path(__file__).parent / "golden"
+    spec = importlib.util.spec_from_file_location(
+        "make_nn_golden", golden_dir / "make_nn_golden.py"
+    )
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    committed = json.loads((golden_dir / "nn.json").read_text(encoding="utf-8"))
+    fresh = json.loads(json.dumps(make.document()))
+    for key in ("losses", "optimizers", "mlp"):
+        assert fresh[key] == committed[key], key

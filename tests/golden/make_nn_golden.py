@@ -205,8 +205,9 @@ def mlp_case() -> dict:
     }
 
 
-def main() -> None:
-    document = {
+def document() -> dict:
+    """Everything the JSON file holds."""
+    return {
         "generator": SCRIPT,
         "regenerate": f"python {SCRIPT}  (in an environment with torch)",
         "torch": torch.__version__,
@@ -219,7 +220,10 @@ def main() -> None:
         ],
         "mlp": mlp_case(),
     }
-    text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+
+
+def main() -> None:
+    text = json.dumps(document(), indent=1, allow_nan=False) + "\n"
     json.loads(text)  # well-formed before it replaces anything
     fd, tmp = tempfile.mkstemp(dir=HERE, prefix=".nn.", suffix=".json.tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
