@@ -1,7 +1,9 @@
 """Optimizers: use each parameter's gradient to nudge its value downhill.
 
 Both do the same arithmetic as ``torch.optim.SGD`` and ``torch.optim.Adam`` (same formulas,
-same order of operations), so for the same gradients they give the same numbers. ``lr``
+same order of operations), so for the same gradients they give the same numbers, except
+that torch's CPU kernels fuse ``p + (-lr) * g`` into one multiply-add with a single rounding,
+which Python (before 3.13's ``math.fma``) cannot: a step may differ in the last bit. ``lr``
 (and the other settings) may be changed between steps. A gradient that is nan or infinite
 makes ``step()`` raise a ``ValueError`` naming the parameter, before anything is changed.
 """
