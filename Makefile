@@ -12,7 +12,7 @@ STAMP_BENCH := $(VENV)/.installed-bench
 # Extra packages for the benchmark against the original micrograd.
 BENCH_DEPS := micrograd==0.1.0
 
-.PHONY: venv test demo crosscheck bench lint clean
+.PHONY: venv test demo crosscheck browser bench lint clean
 
 venv: $(STAMP)
 
@@ -57,6 +57,10 @@ demo: $(STAMP)
 # skip" into a failure.
 crosscheck: $(STAMP_REF)
 	STEPGRAD_REQUIRE_TORCH=1 $(VPY) -m pytest -q -m torch
+
+# The headless-Chromium tests alone (they also run in `make test` when chromium exists).
+browser: $(STAMP)
+	STEPGRAD_REQUIRE_BROWSER=1 $(VPY) -m pytest -q -m browser
 
 bench: $(STAMP_BENCH)
 	$(VPY) bench/run.py
