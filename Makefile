@@ -48,10 +48,9 @@ $(STAMP_BENCH): $(STAMP)
 test: $(STAMP)
 	$(VPY) -m pytest -q
 
-# Builds a small expression and prints each node's data and grad.
-# TODO: becomes `$(VENV)/bin/stepgrad demo` once nn/cli.py exists.
+# Trains a small MLP on the moons data and writes its pictures into stepgrad-out/.
 demo: $(STAMP)
-	$(VPY) -m autograd
+	$(VENV)/bin/stepgrad demo
 
 # Torch-marked tests only; STEPGRAD_REQUIRE_TORCH=1 turns "torch missing ->
 # skip" into a failure.

@@ -7,8 +7,6 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 _scope: contextvars.ContextVar[str] = contextvars.ContextVar("stepgrad_scope", default="")
 
@@ -18,12 +16,21 @@ def current_scope() -> str:
     return _scope.get()
 
 
-@contextmanager
-def name_scope(name: str) -> Iterator[str]:
-    """Record ``name`` on every value created inside (nested scopes are not joined:
-    the caller passes the full dotted name)."""
-    token = _scope.set(name)
-    try:
-        yield name
-    finally:
-        _scope.reset(token)
+class name_scope:  # lower case: used like a function, `with name_scope("layers.0"):`
+    """Record ``name`` on every value created inside.
+
+    Nested scopes are not joined: the caller passes the full dotted name. (A small class
+    rather than ``@contextmanager``: a network enters one scope per neuron per example.)
+    """
+
+    __slots__ = ("_token", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> str:
+        self._token = _scope.set(self.name)
+        return self.name
+
+    def __exit__(self, *exc_info: object) -> None:
+        _scope.reset(self._token)
