@@ -186,6 +186,10 @@ def training_section(micrograd_steps: int, demo: bool) -> dict[str, Any]:
             f"/step; {note}"
         )
         ratio = results["ratio_micrograd_over_ours_per_step"]
+        if "ratio_micrograd_over_ours_total" in results:
+            print(
+                f"  micrograd / ours, 100-step totals: {results['ratio_micrograd_over_ours_total']:.1f}x"
+            )
         traj = results["trajectory"]
         print(
             f"  micrograd / ours per step: {ratio:.1f}x "

@@ -199,6 +199,8 @@ def run(micrograd_steps: int, demo: bool = True) -> dict[str, Any]:
             "last_compared_loss": ours["losses"][common - 1],
         }
         results["ratio_micrograd_over_ours_per_step"] = med / results["ours"]["median_step_s"]
+        if micrograd_steps >= STEPS:
+            results["ratio_micrograd_over_ours_total"] = theirs["total_s"] / ours["total_s"]
     if demo:
         results["demo"] = time_demo()
     return results
