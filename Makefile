@@ -12,7 +12,7 @@ STAMP_BENCH := $(VENV)/.installed-bench
 # Extra packages for the benchmark against the original micrograd.
 BENCH_DEPS := micrograd==0.1.0
 
-.PHONY: venv test demo crosscheck browser bench lint clean
+.PHONY: venv test demo crosscheck browser golden bench lint clean
 
 venv: $(STAMP)
 
@@ -56,6 +56,11 @@ demo: $(STAMP)
 # skip" into a failure.
 crosscheck: $(STAMP_REF)
 	STEPGRAD_REQUIRE_TORCH=1 $(VPY) -m pytest -q -m torch
+
+# Recompute the committed PyTorch float64 golden values (tests/golden/*.json).
+golden: $(STAMP_REF)
+	$(VPY) tests/golden/make_golden.py
+	$(VPY) tests/golden/make_nn_golden.py
 
 # The headless-Chromium tests alone (they also run in `make test` when chromium exists).
 browser: $(STAMP)

@@ -22,7 +22,10 @@ def as_float(x: object, what: str = "Value") -> float:
     if type(x) is float:
         return x  # type: ignore[return-value]
     if is_real(x):
-        return float(x)  # type: ignore[arg-type]
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:  # an int beyond the float range, e.g. 10**400
+            raise OverflowError(f"{what}: {x!r:.60} is too large for a float") from None
     raise TypeError(
         f"{what} needs a real number (int, float, bool or numpy real scalar), "
         f"got {type(x).__name__}: {x!r:.60}"
