@@ -55,6 +55,17 @@ class History:
     step_accuracy: list[float] = field(default_factory=list)
     step_lr: list[float] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        final = self.final
+        if final is None:
+            return "History(no epochs yet)"
+        acc = "" if final.accuracy is None else f", accuracy {final.accuracy:.3f}"
+        epochs, steps = len(self.epoch_loss), len(self.step_loss)
+        return (
+            f"History({epochs} epoch{'s' * (epochs != 1)}, {steps} step{'s' * (steps != 1)}; "
+            f"final loss {final.loss:.4g}{acc})"
+        )
+
     def _record(self, epoch: int) -> EpochRecord:
         acc = self.epoch_accuracy[epoch] if self.epoch_accuracy else None
         return EpochRecord(epoch, self.epoch_loss[epoch], acc)

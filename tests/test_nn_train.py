@@ -309,3 +309,13 @@ def test_same_loss_trajectory_as_micrograd_from_the_same_weights():
         assert math.isclose(a, b, rel_tol=1e-9)
     for p, q in zip(ours.parameters(), theirs.parameters()):
         assert math.isclose(p.data, q.data, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_history_repr_is_a_summary_not_a_dump():
+    from nn.train import History
+
+    assert repr(History()) == "History(no epochs yet)"
+    h = History(epoch_loss=[0.5, 0.25], epoch_accuracy=[0.8, 0.9], step_loss=[0.6, 0.4, 0.3, 0.2])
+    assert repr(h) == "History(2 epochs, 4 steps; final loss 0.25, accuracy 0.900)"
+    one = History(epoch_loss=[1.5], step_loss=[1.5])  # mse: no accuracy
+    assert repr(one) == "History(1 epoch, 1 step; final loss 1.5)"
