@@ -1,6 +1,7 @@
 """viz.draw_graph: DOT content, roles, contributions, escaping (with a dot -Tsvg round trip),
 numbers, module clusters, collapsed neurons, the node limit, and MLP-size speed."""
 
+import itertools
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -245,3 +246,77 @@ def test_bad_options(kwargs, message):
 def test_root_must_be_a_value():
     with pytest.raises(TypeError, match="Value"):
         draw_graph(1.0)
+
+
+def box_positions(svg: bytes) -> dict[str, tuple[float, float]]:
+    """Collapsed box title -> (x, y) of its title text in the SVG."""
+    found = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        texts = list(group.iter(f"{SVG}text"))
+        if "node" in group.get("class", "") and texts:
+            title = "".join(texts[0].itertext()).split()[0]
+            found[title] = (float(texts[0].get("x")), float(texts[0].get("y")))
+    return found
+
+
+def test_collapsed_layers_keep_their_neurons_in_index_order():
+    loss = mlp_example()
+    src = draw_graph(loss, group="module", collapse=True).source
+    # each layer is one rank, headed by its name, its boxes chained in index order
+    columns = re.findall(r"\{\s*rank=same\s*(.*?)\}", src, re.DOTALL)
+    headed = {}
+    for column in columns:
+        heading = re.search(r'(c\d+) \[label="([^"]+)"', column)
+        boxes = re.findall(r"<B>(layers\.\d+\.neurons\.\d+)", column)
+        chain = re.findall(r"(\w+) -> (\w+) \[style=invis\]", column)
+        names = re.findall(r"^\s*(\w+) \[", column, re.MULTILINE)
+        assert chain == list(itertools.pairwise(names))  # top to bottom, as listed
+        if heading:
+            headed[heading.group(2)] = boxes
+    assert headed == {
+        f"layers.{k}": [f"layers.{k}.neurons.{n}" for n in range(size)]
+        for k, size in enumerate([16, 16, 1])
+    }
+    assert "subgraph cluster_" not in src  # the columns replace the layers' clusters
+    # and Graphviz draws them so: neurons 0..15 top to bottom (rankdir LR), x0 above x1
+    at = box_positions(draw_graph(loss, group="module", collapse=True).pipe(format="svg"))
+    for k in (0, 1):
+        ys = [at[f"layers.{k}.neurons.{n}"][1] for n in range(16)]
+        assert ys == sorted(ys) and len(set(ys)) == 16, ys
+        xs = {at[f"layers.{k}.neurons.{n}"][0] for n in range(16)}
+        assert max(xs) - min(xs) < 10  # one column
+    assert at["x0"][1] < at["x1"][1]
+    # left to right with rankdir TB, also without the headings
+    at = box_positions(draw_graph(loss, collapse=True, rankdir="TB").pipe(format="svg"))
+    xs = [at[f"layers.1.neurons.{n}"][0] for n in range(16)]
+    assert xs == sorted(xs) and len(set(xs)) == 16, xs
+
+
+def test_siblings_that_feed_each_other_are_not_forced_into_one_column():
+    x = Value(1.0, label="x")
+    with name_scope("blocks.0.a"):
+        h = (x * 2.0).relu()
+    with name_scope("blocks.0.b"):
+        out = (h * 3.0).tanh()  # b reads a: they cannot share a rank
+    with name_scope("heads.0.c"):
+        c = (x * 4.0).relu()
+    with name_scope("heads.0.d"):
+        d = (x * 5.0).relu()
+    loss = out + c + d
+    src = draw_graph(loss, group="module", collapse=True).source
+    assert 'label="blocks.0" style="rounded,dashed"' in src  # still a cluster
+    [column] = re.findall(r"\{\s*rank=same\s*(.*?)\}", src, re.DOTALL)
+    assert 'label="heads.0"' in column and "<B>heads.0.c" in column and "<B>heads.0.d" in column
+    assert "<B>blocks.0" not in column
+
+
+def test_title_goes_above_with_the_colour_key():
+    o, _v = neuron()
+    src = draw_graph(o, title="one example (#3, loss 0.5 < 1)").source
+    assert "one example (#3, loss 0.5 &lt; 1)" in src
+    assert "labelloc=t" in src
+    texts = svg_texts(draw_graph(o, title="my title").pipe(format="svg"))
+    assert "my title" in texts and "input" in texts
+    assert "labelloc=b" in draw_graph(o).source  # no title: the key goes below
+    with pytest.raises(TypeError, match="title"):
+        draw_graph(o, title=3)

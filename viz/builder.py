@@ -3,18 +3,19 @@
 Element ids are stable, so a picture can be restyled later (the stepper does): ``v{i}`` is the
 i-th value in topological order, ``o{i}`` the operation that made it, ``e{i}_{j}`` the edge
 from its j-th parent into ``o{i}``, ``r{i}`` the edge ``o{i}`` -> ``v{i}``, ``m{k}`` a
-collapsed module.
+collapsed module, ``c{k}`` the heading of a column of them.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 
 from .roles import COLOURS, role
-from .scopes import module_path, natural
+from .scopes import independent_columns, module_path, natural
 from .style import EDGE_GREY, contributions, edge_style, hex_colour, legend, tooltip, value_label
 from .text import number
 
@@ -35,8 +36,10 @@ class GraphBuilder:
         grads: dict[int, float] | None = None,
         edge_labels: dict[tuple[int, int], str] | None = None,
         cell_width: int = 0,
+        title: str = "",
     ) -> None:
-        """``grads`` (node -> grad shown, '?' when missing), ``edge_labels`` and ``cell_width``
+        """``title`` goes above the picture with the colour key (else the key goes below).
+        ``grads`` (node -> grad shown, '?' when missing), ``edge_labels`` and ``cell_width``
         are for the stepper's layout, which draws the final frame and styles edges itself."""
         from .digraph import Digraph
 
@@ -56,14 +59,15 @@ class GraphBuilder:
                 "fontname": "Helvetica",
                 "nodesep": "0.2",
                 "ranksep": "0.35",
-                "label": legend(),
-                "labelloc": "b",
+                "label": legend(title),
+                "labelloc": "t" if title else "b",
             },
             node_attr={"fontname": "Helvetica", "fontsize": "11"},
             edge_attr={"arrowsize": "0.6", "color": hex_colour(EDGE_GREY), "fontname": "Helvetica"},
         )
         self.nodes: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # by scope
         self.edges: list[tuple[str, str, dict[str, str]]] = []
+        self.columns: list[tuple[str, list[str]]] = []  # (heading, node names top to bottom)
 
     def num(self, x: float) -> str:
         return number(x, self.precision)
@@ -142,7 +146,7 @@ class GraphBuilder:
 
     def add_collapsed(self, boxes: dict[str, int], clusters: bool) -> None:
         box_id = {scope: f"m{k}" for k, scope in enumerate(boxes)}
-        for scope in sorted(boxes, key=natural):  # neurons.2 before neurons.10: tidier columns
+        for scope in sorted(boxes, key=natural):
             self.box(scope, boxes[scope], box_id[scope])
         summed: dict[tuple[str, str], float] = {}  # collapsed edges add their contributions
         for i, node in enumerate(self.order):
@@ -167,7 +171,41 @@ class GraphBuilder:
                 attrs.update(edge_style(c, self.largest))
                 attrs["tooltip"] = f"contribution {self.num(c)}"
             self.edges.append((source, target, attrs))
+        self.order_columns(boxes, box_id, summed, clusters)
         self.write(clusters)
+
+    def order_columns(
+        self,
+        boxes: dict[str, int],
+        box_id: dict[str, str],
+        edges: dict[tuple[str, str], float],
+        headings: bool,
+    ) -> None:
+        """A layer's neurons top to bottom as 0, 1, 2, ... (left to right when ``rankdir`` is
+        TB), and the inputs that only feed them (x0 above x1) likewise.
+
+        Graphviz keeps the order of nodes in one rank (``rank=same``) joined by invisible
+        edges, but not inside a cluster, so such a column replaces its module's cluster and
+        is headed by the module's name instead (when ``headings``)."""
+        column_of: dict[str, int] = {}
+        for k, (module, scopes) in enumerate(independent_columns(self.order, boxes)):
+            names = [box_id[s] for s in scopes]
+            column_of.update(dict.fromkeys(names, k))
+            if headings or len(names) > 1:
+                self.columns.append((module if headings else "", names))
+        feeds: dict[str, set[int]] = {}  # an unscoped leaf -> the columns it feeds
+        for source, target in edges:
+            if source.startswith("v"):
+                feeds.setdefault(source, set()).add(column_of.get(target, -1))
+        inputs: dict[int, list[str]] = {}
+        for source, into in feeds.items():
+            leaf = self.order[int(source[1:])]
+            if len(into) == 1 and -1 not in into and not leaf.parents and not leaf.scope:
+                inputs.setdefault(next(iter(into)), []).append(source)
+        for leaves in inputs.values():
+            if len(leaves) > 1:
+                leaves.sort(key=lambda v: (natural(self.order[int(v[1:])].label), int(v[1:])))
+                self.columns.append(("", leaves))
 
     def box(self, scope: str, out: int, name: str) -> None:
         output = self.order[out]
@@ -194,12 +232,39 @@ class GraphBuilder:
         )
 
     def write(self, clusters: bool) -> None:
+        import graphviz
+
+        in_columns = {name for _, names in self.columns for name in names}
+        attrs_of = {name: attrs for nodes in self.nodes.values() for name, attrs in nodes}
+        kept = {
+            scope: [(name, attrs) for name, attrs in nodes if name not in in_columns]
+            for scope, nodes in self.nodes.items()
+        }
+        self.nodes = {scope: nodes for scope, nodes in kept.items() if nodes}
         if not clusters:
             for scope in self.nodes:
                 for name, attrs in self.nodes[scope]:
                     self.graph.node(name, **attrs)
         else:
             self.write_clusters()
+        for k, (heading, names) in enumerate(self.columns):
+            with self.graph.subgraph() as column:  # one rank, kept in this order
+                column.attr(rank="same")
+                if heading:
+                    column.node(
+                        f"c{k}",
+                        id=f"c{k}",
+                        label=graphviz.escape(heading),
+                        shape="plaintext",
+                        fontsize="10",
+                        fontcolor="#4b5563",
+                        **{"class": "heading"},
+                    )
+                for name in names:
+                    column.node(name, **attrs_of[name])
+                chain = [f"c{k}", *names] if heading else names
+                for above, below in itertools.pairwise(chain):
+                    column.edge(above, below, style="invis")
         for source, target, attrs in self.edges:
             self.graph.edge(source, target, **attrs)
 

@@ -30,15 +30,20 @@ def draw_graph(
     group: str | None = None,
     collapse: bool = False,
     max_nodes: int | None = 500,
+    title: str = "",
 ) -> graphviz.Digraph:
     """The graph ``root`` was computed from, as a ``graphviz.Digraph``.
 
     ``group="module"`` draws the nodes each module created in a labelled cluster (from
     ``value.scope``); ``collapse=True`` draws each module (each neuron) as one box with its
-    output's data and grad, its weights in the tooltip. More than ``max_nodes`` boxes to
-    draw is a ``ValueError``: collapse, or draw the graph of one example.
+    output's data and grad, its weights in the tooltip; sibling boxes that do not feed each
+    other (a layer's neurons) stand in one column in index order, headed by their module's
+    name when ``group="module"``. More than ``max_nodes`` boxes to draw is a ``ValueError``:
+    collapse, or draw the graph of one example. ``title`` is written above the picture.
     """
     _check_options(root, rankdir, precision, group, max_nodes)
+    if not isinstance(title, str):
+        raise TypeError(f"draw_graph: title must be a str, got {type(title).__name__}")
     order = topological_order(root)
     boxes = scope_boxes(order, root) if collapse else {}
     drawn = count_drawn(order, boxes)
@@ -53,7 +58,7 @@ def draw_graph(
             f"draw_graph: the graph has {drawn} nodes to draw, more than max_nodes={max_nodes}; "
             + hint
         )
-    builder = GraphBuilder(order, root, rankdir, precision)
+    builder = GraphBuilder(order, root, rankdir, precision, title=title)
     if collapse:
         builder.add_collapsed(boxes, group == "module")
     else:

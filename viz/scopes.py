@@ -52,3 +52,37 @@ def count_drawn(order: Sequence[Value], boxes: dict[str, int]) -> int:
         if node.scope not in boxes:
             count += 2 if node.parents else 1
     return count
+
+
+def independent_columns(
+    order: Sequence[Value], boxes: dict[str, int]
+) -> list[tuple[str, list[str]]]:
+    """Collapsing: the groups of sibling boxes that may stand in one ordered column,
+    ``[(module, [scopes in natural order])]``, e.g. ``("layers.0", ["layers.0.neurons.0", ...])``.
+
+    Siblings are the boxes directly inside one module (a layer's neurons). They form a column
+    only when none of them depends on another (no path between them), as in every layer of
+    an MLP; then drawing them side by side in one rank is faithful. A lone box is a column.
+    """
+    bit = {scope: 1 << k for k, scope in enumerate(boxes)}
+    upstream: dict[Value, int] = {}  # node -> the boxes it depends on, as bits
+    needs = dict.fromkeys(boxes, 0)  # box -> the other boxes it depends on
+    for node in order:
+        mask = 0
+        for parent in node.parents:
+            mask |= upstream[parent]
+            if parent.scope in bit and parent.scope != node.scope:
+                mask |= bit[parent.scope]
+        upstream[node] = mask
+        if node.scope in needs:
+            needs[node.scope] |= mask
+    siblings: dict[str, list[str]] = {}
+    for scope in boxes:
+        outer = module_path(scope)[:-1]
+        siblings.setdefault(outer[-1] if outer else "", []).append(scope)
+    columns = []
+    for module, scopes in siblings.items():
+        together = sum(bit[s] for s in scopes)
+        if not any(needs[s] & together & ~bit[s] for s in scopes):
+            columns.append((module, sorted(scopes, key=natural)))
+    return columns

@@ -64,9 +64,17 @@ def tooltip(text: str) -> str:
     return graphviz.escape(text.replace("\\", "\\\\"))
 
 
-def legend() -> str:
+def legend(title: str = "") -> str:
+    """The colour key (input, parameter, intermediate, root), under ``title`` when given."""
     swatches = "".join(
         f'<TD BGCOLOR="{COLOURS[name]}" BORDER="1">{name}</TD><TD> </TD>'
         for name in ("input", "parameter", "intermediate", "root")
     )
-    return f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="3"><TR>{swatches}</TR></TABLE>>'
+    heading = (
+        f'<TR><TD COLSPAN="8"><FONT POINT-SIZE="14"><B>{html_text(title)}</B></FONT></TD></TR>'
+        if title
+        else ""
+    )
+    return (
+        f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="3">{heading}<TR>{swatches}</TR></TABLE>>'
+    )
