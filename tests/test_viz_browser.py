@@ -76,8 +76,13 @@ def test_step_link_shows_that_step(chromium, tmp_path, step):
     frame = frames[step]
     current = re.findall(r'<g id="(v\d+)" class="[^"]*\bsg-current\b', dom)
     assert current == [f"v{frame.node}"]  # exactly one highlighted node: this step's
-    explained = re.search(r'<p id="explain">(.*?)</p>', dom, re.DOTALL)
-    assert explained and html.unescape(explained.group(1)) == frame.explanation
+    explained = re.search(r'<div id="explain">((?:<div>[^<]*</div>)*)</div>', dom)
+    assert explained, "the explanation box"
+    lines = [html.unescape(t) for t in re.findall(r"<div>([^<]*)</div>", explained.group(1))]
+    assert lines == list(frame.lines)  # this step's words, as the script drew them
+    assert "; ".join(lines) == frame.explanation
+    node = order[frame.node]
+    assert len(lines) == (len(node.parents) if frame.phase == "backward" else 1)
     assert f"step {step} of {len(frames) - 1}: {frame.phase}" in dom
     assert re.search(rf'<tr id="t{frame.node}" class="sg-row-current"', dom)
     if frame.phase == "forward":  # values after this step are not computed yet

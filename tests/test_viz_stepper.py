@@ -15,6 +15,13 @@ from viz.frames import state
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def explanation_lines(text_html: str) -> list[str]:
+    """The lines of the explanation box in the widget's HTML, unescaped."""
+    box = re.search(r'<div class="sg-explain"[^>]*>((?:<div>[^<]*</div>)*)</div>', text_html)
+    assert box, "the explanation box"
+    return [html.unescape(t) for t in re.findall(r"<div>([^<]*)</div>", box.group(1))]
+
+
 def neuron():
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
     w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
@@ -74,6 +81,12 @@ def test_state_after_setting_the_slider():
     assert pos[v["x2"]] not in st.grads  # not reached yet
     assert s.explanation == s.frames[13].explanation
     assert "dL/dx1 += " in s.explanation and "= -1.5" in s.explanation
+    # shown one line per parent (x1 and w1), each line its own element, text selectable
+    assert explanation_lines(s.text.value) == [
+        "dL/dx1 += dL/d(x1 * w1) * d(x1 * w1)/dx1 = 0.5 * -3.0 = -1.5",
+        "dL/dw1 += dL/d(x1 * w1) * d(x1 * w1)/dw1 = 0.5 * 2.0 = 1.0",
+    ]
+    assert "user-select:text" in s.text.value
     # the picture: current node and its parents highlighted, numbers filled in
     cls = classes(s.svg)
     assert "sg-current" in cls[f"v{st.current}"]
@@ -150,7 +163,8 @@ def test_without_a_renderer_it_still_steps_in_words(monkeypatch, tmp_path):
     assert "pip install 'stepgrad[viz]'" in html.unescape(s.picture.value)
     s.slider.value = 12
     assert s.explanation == s.frames[12].explanation
-    assert s.explanation in html.unescape(s.text.value)
+    assert explanation_lines(s.text.value) == list(s.lines)
+    assert "; ".join(s.lines) == s.explanation
 
 
 def test_states_match_the_frames_module():

@@ -1,6 +1,7 @@
 """viz.save_steps_html: one self-contained file; its per-step patches reproduce every frame;
 without JavaScript it is the last step; written atomically."""
 
+import html
 import json
 import os
 import re
@@ -8,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd import Value
+from autograd import Value, dot
 from viz import save_steps_html
 from viz.frames import build_frames, state
 from viz.layout import Layout
@@ -53,7 +54,9 @@ def test_without_javascript_it_shows_the_last_step(page):
     o = neuron()
     order, frames = build_frames(o)
     last = frames[-1]
-    assert f'<p id="explain">{last.explanation}</p>' in page
+    lines = "".join(f"<div>{html.escape(line)}</div>" for line in last.lines)
+    assert f'<div id="explain">{lines}</div>' in page
+    assert len(last.lines) == 2  # dL/dx2 and dL/dw2: one line per parent
     svg = ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])
     groups = {g.get("id"): g.get("class") for g in svg.iter("{http://www.w3.org/2000/svg}g")}
     assert "sg-current" in groups[f"v{last.node}"]
@@ -75,7 +78,8 @@ def test_patches_replayed_give_every_frame(page):
     layout = Layout(order, o, frames)
     patches, meta = script_json(page, "P"), script_json(page, "F")
     assert len(patches) == len(meta) == len(frames) == 15
-    assert [m[1] for m in meta] == [f.explanation for f in frames]
+    assert [m[1] for m in meta] == [list(f.lines) for f in frames]
+    assert ["; ".join(m[1]) for m in meta] == [f.explanation for f in frames]
     assert [m[0] for m in meta] == [f.phase for f in frames]
     for k in range(len(frames)):
         shown: dict[str, list] = {}
@@ -122,3 +126,29 @@ def test_written_atomically(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_dot_node_is_explained_one_line_per_parent(tmp_path):
+    """A neuron's dot node has 2n parents: its backward step is 2n lines, not one long one."""
+    ws = [Value(0.5 * k, label=f"w{k}") for k in range(4)]
+    xs = [Value(1.0 + k, label=f"x{k}") for k in range(4)]
+    out = dot(ws, xs).relu()
+    out.label = "out"
+    order, frames = build_frames(out)
+    [step] = [f for f in frames if f.phase == "backward" and order[f.node].op == "dot"]
+    assert len(step.lines) == 8
+    assert step.lines[0] == "dL/dw0 += dL/d[dot = 10.0] * d[dot = 10.0]/dw0 = 1.0 * 1.0 = 1.0"
+    assert "; ".join(step.lines) == step.explanation
+    page = save_steps_html(out, tmp_path / "s.html", title="a <dot> neuron").read_text()
+    meta = script_json(page, "F")
+    assert meta[step.index][1] == list(step.lines)
+    assert "<h1>stepgrad: a &lt;dot&gt; neuron</h1>" in page
+
+
+def test_a_label_with_a_semicolon_stays_on_its_line():
+    a, b = Value(2.0, label="a; b"), Value(3.0, label="c")
+    _order, frames = build_frames(a * b)
+    assert frames[-1].lines == (
+        "dL/da; b += dL/d(a; b * c) * d(a; b * c)/da; b = 1.0 * 3.0 = 3.0",
+        "dL/dc += dL/d(a; b * c) * d(a; b * c)/dc = 1.0 * 2.0 = 2.0",
+    )

@@ -32,6 +32,7 @@ class Frame(NamedTuple):
     explanation: str
     grads: tuple[tuple[int, float], ...]  # backward: (node, its running grad after this step)
     contributions: tuple[tuple[int, int, float], ...]  # backward: (node, parent slot, local*grad)
+    lines: tuple[str, ...]  # the explanation, one line per parent going backward
 
 
 class State(NamedTuple):
@@ -51,6 +52,10 @@ class State(NamedTuple):
     @property
     def explanation(self) -> str:
         return self.frame.explanation
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return self.frame.lines
 
     @property
     def current(self) -> int:
@@ -111,7 +116,8 @@ def build_frames(root: Value, passes: Sequence[str] = PASSES) -> tuple[list[Valu
     frames: list[Frame] = []
     if "forward" in passes:
         for i, node in enumerate(order):
-            frames.append(Frame(len(frames), "forward", i, forward_explanation(node, root), (), ()))
+            text = forward_explanation(node, root)
+            frames.append(Frame(len(frames), "forward", i, text, (), (), (text,)))
     if "backward" in passes:
         frames.extend(_backward_frames(root, order, len(frames)))
     if not frames:
@@ -145,6 +151,8 @@ def _backward_frames(root: Value, order: list[Value], start: int) -> list[Frame]
                     step.explain(),
                     tuple(grads),
                     tuple(contributions),
+                    # each edge explained alone: exactly the parts explain() joins with "; "
+                    tuple(step._replace(edges=(edge,)).explain() for edge in step.edges),
                 )
             )
     finally:

@@ -19,12 +19,14 @@ from autograd import Value
 from . import backend
 from .frames import PASSES, Frame, State, build_frames, state
 from .layout import Layout
+from .steps_html import explanation_html
 from .table import grads_table
 
 TABLE_STYLE = (
     "<style>.sg-grads{border-collapse:collapse;font-variant-numeric:tabular-nums}"
     ".sg-grads td,.sg-grads th{padding:1px 10px;border-bottom:1px solid #e5e7eb;text-align:left}"
-    ".sg-row-current{background:#fed7aa}</style>"
+    ".sg-row-current{background:#fed7aa}"
+    ".sg-explain div{padding-left:2em;text-indent:-2em}</style>"
 )
 
 
@@ -98,8 +100,10 @@ class Stepper:
             self.picture.value = f"<pre>{html.escape(self.missing_renderer)}</pre>"
         self.text.value = (
             TABLE_STYLE
-            + '<p style="font-family:monospace;background:#fff7ed;border-left:4px solid #ea580c;'
-            + f'padding:4px 8px">{html.escape(st.explanation)}</p>'
+            + '<div class="sg-explain" style="font-family:monospace;background:#fff7ed;'
+            + 'border-left:4px solid #ea580c;padding:4px 8px;margin:6px 0;user-select:text">'
+            + explanation_html(st.lines)
+            + "</div>"
             + grads_table(self.order, st, self.precision)
         )
 
@@ -120,6 +124,11 @@ class Stepper:
     @property
     def explanation(self) -> str:
         return self.frame.explanation
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The explanation as shown: one line per parent going backward."""
+        return self.frame.lines
 
     @property
     def svg(self) -> str:

@@ -43,7 +43,9 @@ button {{ font: inherit; padding: .15em .7em; }}
 .keys {{ color: #6b7280; font-size: .85em; }}
 #graph svg {{ max-width: 100%; height: auto; }}
 #explain {{ font-family: ui-monospace, Menlo, Consolas, monospace; background: #fff7ed;
-           border-left: 4px solid #ea580c; padding: .5em .8em; white-space: pre-wrap; }}
+           border-left: 4px solid #ea580c; padding: .5em .8em; margin: 1em 0;
+           white-space: pre-wrap; }}
+#explain div {{ padding-left: 2em; text-indent: -2em; }}
 .sg-grads {{ border-collapse: collapse; font-size: .9em; font-variant-numeric: tabular-nums; }}
 .sg-grads td, .sg-grads th {{ padding: .1em .8em; border-bottom: 1px solid #e5e7eb;
                              text-align: left; }}
@@ -63,7 +65,7 @@ button {{ font: inherit; padding: .15em .7em; }}
 <p class="keys">&#8592; &#8594; keys move one step; link to a step with #step=N.
 <noscript>JavaScript is off: this is the last step.</noscript></p>
 <div id="graph">{svg}</div>
-<p id="explain">{explanation}</p>
+<div id="explain">{explanation}</div>
 {table}
 <script>
 const P = {patches}, F = {frames}, $ = (id) => document.getElementById(id);
@@ -73,7 +75,9 @@ function show(to) {{
   for (let i = 0; i <= k; i++) for (const [id, c, t] of P[i]) {{
     const e = $(id); if (c !== null) e.setAttribute("class", c); if (t !== null) e.textContent = t;
   }}
-  $("explain").textContent = F[k][1];
+  $("explain").replaceChildren(...F[k][1].map((line) => {{
+    const div = document.createElement("div"); div.textContent = line; return div;
+  }}));
   $("counter").textContent = `step ${{k}} of ${{F.length - 1}}: ${{F[k][0]}}`;
   $("slider").value = k;
   try {{ history.replaceState(null, "", "#step=" + k); }} catch (e) {{}}
@@ -101,8 +105,17 @@ fromHash();
 """
 
 
+def explanation_html(lines: Sequence[str]) -> str:
+    """One ``<div>`` per line of a step's explanation (one per parent going backward)."""
+    return "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+
+
 def steps_page(
-    root: Value, passes: Sequence[str] = PASSES, precision: int = 4, rankdir: str = "LR"
+    root: Value,
+    passes: Sequence[str] = PASSES,
+    precision: int = 4,
+    rankdir: str = "LR",
+    title: str | None = None,
 ) -> str:
     """The HTML text of the stepper page (``save_steps_html`` writes it)."""
     order, frames = build_frames(root, passes)
@@ -123,14 +136,14 @@ def steps_page(
     svg = ET.tostring(layout.svg, encoding="unicode")
     compact = (",", ":")
     return PAGE.format(
-        title=html.escape(f"the forward and backward pass of {name(root)}"),
+        title=html.escape(title or f"the forward and backward pass of {name(root)}"),
         last=len(frames) - 1,
         phase=final.phase,
         svg=svg,
-        explanation=html.escape(final.explanation),
+        explanation=explanation_html(final.lines),
         table=grads_table(order, final, precision),
         patches=_script_json(patches, compact),
-        frames=_script_json([(f.phase, f.explanation) for f in frames], compact),
+        frames=_script_json([(f.phase, f.lines) for f in frames], compact),
     )
 
 
@@ -145,6 +158,8 @@ def save_steps_html(
     passes: Sequence[str] = PASSES,
     precision: int = 4,
     rankdir: str = "LR",
+    title: str | None = None,
 ) -> Path:
-    """Write the step-through of ``root`` to ``path`` (atomically) and return the path."""
-    return write_atomic(path, steps_page(root, passes, precision, rankdir))
+    """Write the step-through of ``root`` to ``path`` (atomically) and return the path.
+    ``title`` heads the page (default: "the forward and backward pass of <root>")."""
+    return write_atomic(path, steps_page(root, passes, precision, rankdir, title))
