@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("graphviz")
 
-from autograd import Value, name_scope
+from autograd import Value, dot, name_scope
 from viz import backend
 from viz.graph import draw_graph
 from viz.roles import COLOURS, is_parameter, role
@@ -320,3 +320,17 @@ def test_title_goes_above_with_the_colour_key():
     assert "labelloc=b" in draw_graph(o).source  # no title: the key goes below
     with pytest.raises(TypeError, match="title"):
         draw_graph(o, title=3)
+
+
+def test_parents_stand_in_their_order():
+    """The inputs of an operation are drawn in parent order: w0, w1, x0, x1 into a dot, top
+    to bottom with rankdir LR (left to right with TB)."""
+    ws = [Value(0.5, label="w0"), Value(-1.0, label="w1")]
+    xs = [Value(2.0, label="x0"), Value(3.0, label="x1")]
+    out = dot(ws, xs)
+    src = draw_graph(out).source
+    assert re.search(r"o4 \[[^\]]*ordering=in", src)
+    for rankdir, axis in (("LR", 1), ("TB", 0)):
+        at = box_positions(draw_graph(out, rankdir=rankdir).pipe(format="svg"))
+        along = [at[name][axis] for name in ("w0", "w1", "x0", "x1")]
+        assert along == sorted(along) and len(set(along)) == 4, (rankdir, along)

@@ -104,11 +104,15 @@ class GraphBuilder:
         import graphviz
 
         op = self.order[i].op
+        # ordering=in: the parents stand in their order (w0, w1, x0, x1 into a dot; a above b
+        # in a - b), top to bottom with rankdir LR
+        in_order = {"ordering": "in"} if len(self.order[i].parents) > 1 else {}
         self.node(
             self.order[i].scope,
             f"o{i}",
             id=f"o{i}",
             label=graphviz.escape(op),
+            **in_order,
             shape="circle" if len(op) <= 2 else "ellipse",
             style="filled",
             fillcolor="white",
