@@ -1,6 +1,8 @@
 """viz.draw_network, plot_history, plot_decision_boundary and write_demo_pictures."""
 
+import re
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -18,7 +20,10 @@ from viz import (
     plot_history,
     write_demo_pictures,
 )
+from viz.demo import pick_example, pick_neuron
 from viz.network import NEGATIVE, POSITIVE
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def small_model():
@@ -138,8 +143,49 @@ def test_write_demo_pictures(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
     graph = (tmp_path / "out" / "graph.svg").read_text()
     assert graph.count("(relu)</text>") == 32 and ">loss</text>" in graph
+    # the example drawn is the one with the largest loss, and the title says which
+    losses = [
+        max(0.0, 1.0 - (1 if t else -1) * model([float(v) for v in x]).data) for x, t in zip(X, y)
+    ]
+    k = losses.index(max(losses))
+    assert max(losses) > 0.1
+    assert f"one example (#{k}, loss {max(losses):.4g})" in graph
+    texts = ["".join(t.itertext()) for t in ET.fromstring(graph).iter(f"{SVG}text")]
+    shown = [float(t.removeprefix("grad ")) for t in texts if t.startswith("grad ")]
+    assert len(shown) > 32 and sum(g != 0.0 for g in shown) > len(shown) / 2  # gradients flow
     steps = (tmp_path / "out" / "steps.html").read_text()
-    assert "layers.0.neurons.0.w.0" in steps and "forward" in steps and "backward" in steps
+    assert "forward" in steps and "backward" in steps
+    neuron = pick_neuron(model, X[k])
+    assert f"one neuron, {neuron.name}, on example #{k}" in steps
+    assert f"{neuron.name}.w.0" in steps
+    final = re.findall(r'id="t\d+-grad">([^<]*)<', steps)  # the table at the last step
+    assert final and all(g not in ("0", "?") for g in final)  # a gradient reached every node
     assert (tmp_path / "out" / "loss.png").read_bytes()[:4] == b"\x89PNG"
     assert "<svg" in (tmp_path / "out" / "network.svg").read_text()
     assert [p.grad for p in model.parameters()] == grads  # left as they were
+
+
+def test_pick_example_largest_loss_then_smallest_margin():
+    model = nn.MLP(2, [1], seed=0)
+    neuron = model.layers[0].neurons[0]
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, 0.0, 0.0  # out = x0
+    # hinge losses relu(1 - y * x0): 0, 0.5, 2.5, 0.5 (labels 0/1 mean y = -1/+1)
+    X, y = [[2.0, 0.0], [0.5, 0.0], [1.5, 0.0], [-0.5, 0.0]], [1, 1, 0, 0]
+    assert pick_example(model, X, y) == 2
+    # every loss 0: the example nearest the boundary (smallest margin y * x0 = 5)
+    X, y = [[10.0, 0.0], [5.0, 0.0], [-7.0, 0.0], [5.0, 1.0]], [1, 1, 0, 1]
+    assert pick_example(model, X, y) == 1  # the first of the two with margin 5
+    # several outputs: the largest cross-entropy
+    Xb, yb = make_blobs(12, seed=0)
+    model = nn.MLP(2, [4, 3], seed=0)
+    losses = [nn.cross_entropy(model(list(map(float, x))), int(t)).data for x, t in zip(Xb, yb)]
+    assert pick_example(model, Xb, yb) == losses.index(max(losses))
+
+
+def test_pick_neuron_first_active_relu():
+    model = nn.MLP(2, [3, 1], seed=0)
+    layer = model.layers[0]
+    for k, neuron in enumerate(layer.neurons):
+        neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, 0.0, [-5.0, 1.0, 2.0][k]
+    assert pick_neuron(model, [1.0, 0.0]) is layer.neurons[1]  # z = -4, 2, 3
+    assert pick_neuron(model, [-9.0, 0.0]) is layer.neurons[0]  # none active: the first

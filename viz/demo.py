@@ -1,9 +1,13 @@
 """``write_demo_pictures``: every picture of a trained model, into one directory.
 
-graph.svg (the graph of one example's loss, one box per neuron), steps.html (the first
-neuron's forward and backward pass, step by step), network.svg (the weights), loss.png (the
-training history) and boundary.png (the decision boundary). Every file is written atomically,
-and the model's gradients are left as they were.
+graph.svg (the graph of one example's loss, one box per neuron), steps.html (one neuron's
+forward and backward pass on that example, step by step), network.svg (the weights),
+loss.png (the training history) and boundary.png (the decision boundary). Every file is
+written atomically, and the model's gradients are left as they were.
+
+The example is the one the model gets most wrong (the largest loss), so that gradients flow
+through the picture: an example the model already gets right with room to spare has hinge
+loss 0, and every gradient in its graph is 0.
 """
 
 from __future__ import annotations
@@ -13,31 +17,70 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autograd import Value
+from autograd import Value, no_grad
 
 from .files import write_atomic
 from .graph import draw_graph
 from .network import draw_network
 from .plots import plot_decision_boundary, plot_history
 from .steps_html import save_steps_html
+from .text import number
 
 PICTURES = ("graph.svg", "steps.html", "network.svg", "loss.png", "boundary.png")
 
 
-def example_loss(model: Any, x: Any, target: Any) -> Value:
-    """One example's loss with labelled inputs ``x0, x1, ...``: the hinge loss
-    relu(1 - y * out) for one output (labels 0/1 or -1/+1), cross-entropy for several."""
-    inputs = [Value(float(v), label=f"x{k}") for k, v in enumerate(x)]
-    output = model(inputs)
+def loss_of(output: Value | list[Value], target: Any) -> Value:
+    """One example's loss: the hinge loss relu(1 - y * out) for one output (labels 0/1 or
+    -1/+1, y = -1 or +1), cross-entropy for several."""
     if isinstance(output, Value):
-        sign = 1.0 if float(target) > 0 else -1.0
-        loss = (1.0 - sign * output).relu()
-    else:
-        from nn import cross_entropy
+        y = Value(1.0 if float(target) > 0 else -1.0, label="y")
+        return (1.0 - y * output).relu()
+    from nn import cross_entropy
 
-        loss = cross_entropy(output, int(target))
+    return cross_entropy(output, int(target))
+
+
+def margin_of(output: Value | list[Value], target: Any) -> float:
+    """How far the example is on the right side: y * out for one output, else the target's
+    logit minus the largest other one. Negative when the example is misclassified."""
+    if isinstance(output, Value):
+        return (1.0 if float(target) > 0 else -1.0) * output.data
+    logits = [v.data for v in output]
+    t = int(target)
+    return logits[t] - max(v for k, v in enumerate(logits) if k != t)
+
+
+def example_loss(model: Any, x: Any, target: Any) -> Value:
+    """One example's loss with labelled inputs ``x0, x1, ...`` (see ``loss_of``)."""
+    inputs = [Value(float(v), label=f"x{k}") for k, v in enumerate(x)]
+    loss = loss_of(model(inputs), target)
     loss.label = "loss"
     return loss
+
+
+@no_grad()
+def pick_example(model: Any, X: Any, y: Any) -> int:
+    """The index of the example with the largest loss; among equal losses (all 0 once a
+    hinge loss is trained away), the smallest margin; among equal ones, the first."""
+    best, best_key = 0, (float("-inf"), float("-inf"))
+    for k, (x, target) in enumerate(zip(X, y)):
+        output = model([float(v) for v in x])
+        key = (loss_of(output, target).data, -margin_of(output, target))
+        if key > best_key:
+            best, best_key = k, key
+    return best
+
+
+@no_grad()
+def pick_neuron(model: Any, x: Any) -> Any:
+    """The first neuron of the first layer that is active on ``x`` (its output has a non-zero
+    gradient with respect to its weights: relu passes it on), else the first neuron."""
+    inputs = [float(v) for v in x]
+    for neuron in model.layers[0].neurons:
+        z = sum((w.data * v for w, v in zip(neuron.w, inputs)), neuron.b.data)
+        if neuron.activation == "linear" or z > 0:  # tanh and sigmoid are never flat
+            return neuron
+    return model.layers[0].neurons[0]
 
 
 def _figure_bytes(fig: Any, fmt: str) -> bytes:
@@ -54,18 +97,24 @@ def write_demo_pictures(
     out.mkdir(parents=True, exist_ok=True)
     params = model.parameters()
     saved = [p.grad for p in params]
+    k = pick_example(model, X, y)
     try:
         for p in params:
             p.grad = 0.0
-        loss = example_loss(model, X[0], y[0])
+        loss = example_loss(model, X[k], y[k])
         loss.backward()
-        graph = draw_graph(loss, group="module", collapse=True)
+        title = f"one example (#{k}, loss {number(loss.data)}): each neuron is one box"
+        graph = draw_graph(loss, group="module", collapse=True, title=title)
         write_atomic(out / "graph.svg", graph.pipe(format="svg"))
-        neuron = model.layers[0].neurons[0]
-        inputs = [Value(float(v), label=f"x{k}") for k, v in enumerate(X[0])]
+        neuron = pick_neuron(model, X[k])
+        inputs = [Value(float(v), label=f"x{i}") for i, v in enumerate(X[k])]
         out_value = neuron(inputs)
         out_value.label = "out"
-        save_steps_html(out_value, out / "steps.html")
+        save_steps_html(
+            out_value,
+            out / "steps.html",
+            title=f"one neuron, {neuron.name}, on example #{k}: forward and backward pass",
+        )
         write_atomic(out / "network.svg", _figure_bytes(draw_network(model), "svg"))
     finally:
         for p, g in zip(params, saved):
