@@ -41,11 +41,19 @@ def meta() -> dict[str, Any]:
             text=True,
             check=True,
         ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "autograd", "nn", "bench"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        commit = None
+        commit, changed = None, ""
     return {
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "commit": commit,
+        "uncommitted_changes": bool(changed),  # in autograd/, nn/ or bench/ (git status)
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
