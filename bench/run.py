@@ -42,7 +42,16 @@ def meta() -> dict[str, Any]:
             check=True,
         ).stdout.strip()
         changed = subprocess.run(
-            ["git", "status", "--porcelain", "--", "autograd", "nn", "bench"],
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "autograd",
+                "nn",
+                "bench",
+            ],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
