@@ -91,6 +91,26 @@ def test_plot_history():
         plot_history(nn.train.History())
 
 
+def test_plot_history_zero_losses_on_a_symlog_axis_and_whole_epochs():
+    # a hinge loss: some steps are exactly 0, the others span 0.004 .. 1
+    steps = [1.0, 0.5, 0.0, 0.2, 0.1, 0.0, 0.03, 0.0, 0.004, 0.0, 0.01, 0.0]
+    loss = [0.75, 0.1, 0.015, 0.002, 0.005, 0.005]
+    fig = plot_history({"epoch_loss": loss, "step_loss": steps, "epoch_accuracy": [0.5] * 6})
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "symlog"
+    assert ax.yaxis.get_transform().linthresh == pytest.approx(0.001)  # below the least loss
+    assert ax.get_ylim()[0] == 0.0  # the zero steps sit on the axis
+    assert ax.get_ylabel() == "loss (log scale above 0.001)"
+    for axis in fig.axes:
+        ticks = [t for t in axis.get_xticks() if 0 <= t <= 6]
+        assert len(ticks) >= 3 and all(t == int(t) for t in ticks), ticks  # whole epochs
+    # all positive and spanning more than 30x: a plain log scale; a narrow range: linear
+    wide = plot_history({"loss": [1.0, 0.1, 0.01]}).axes[0]
+    assert wide.get_yscale() == "log" and wide.get_ylabel() == "loss (log scale)"
+    narrow = plot_history({"loss": [1.0, 0.5, 0.0]}).axes[0]
+    assert narrow.get_yscale() == "linear" and narrow.get_ylabel() == "loss"
+
+
 def test_plot_decision_boundary_uses_no_grad_and_labels_axes(monkeypatch):
     X, y = make_moons(40, noise=0.1, seed=0)
     model = nn.MLP(2, [16, 16, 1], seed=0)

@@ -6,6 +6,7 @@ Agg (``fig.savefig("loss.png")``) and show inline in Jupyter.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,25 @@ def _series(history: Any, *names: str) -> list[float]:
     return []
 
 
+def _loss_scale(values: Sequence[float]) -> tuple[str, float]:
+    """``("linear", 0)`` unless the positive losses span more than 30x; then ``("log", 0)``,
+    or, when some losses are 0 (a hinge loss is exactly 0 once every example in the batch
+    clears the margin), ``("symlog", threshold)``: log above the threshold, linear below it
+    down to 0, so that the zeros sit on the axis instead of vanishing. The threshold is the
+    power of ten at or below the smallest positive loss."""
+    positive = [v for v in values if v > 0]
+    if not positive or max(positive) / min(positive) <= 30:
+        return ("linear", 0.0)
+    if len(positive) == len(values):
+        return ("log", 0.0)
+    return ("symlog", 10.0 ** math.floor(math.log10(min(positive))))
+
+
 def plot_history(history: Any) -> Figure:
     """Loss per epoch (and per step, faintly, when there were several steps an epoch) and,
     when recorded, accuracy per epoch. ``history`` is ``nn.History`` or a dict of lists."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     loss = _series(history, "epoch_loss", "loss")
     if not loss:
@@ -37,7 +53,7 @@ def plot_history(history: Any) -> Figure:
     steps = _series(history, "step_loss")
     acc = _series(history, "epoch_accuracy", "accuracy")
     fig = Figure(figsize=(9.5 if acc else 5.5, 3.6), layout="constrained")
-    axes = fig.subplots(1, 2 if acc else 1, squeeze=False)[0]
+    axes = fig.subplots(1, 2 if acc else 1, squeeze=False, sharex=True)[0]
     ax = axes[0]
     epochs = range(1, len(loss) + 1)
     if len(steps) > len(loss):
@@ -50,14 +66,26 @@ def plot_history(history: Any) -> Figure:
             label="each step",
         )
     ax.plot(epochs, loss, color="#1d4ed8", linewidth=2, label="epoch mean")
-    if min(loss) > 0 and max(loss) / min(loss) > 30:
+    scale, threshold = _loss_scale(loss + steps)
+    if scale == "log":
         ax.set_yscale("log")
+    elif scale == "symlog":
+        ax.set_yscale("symlog", linthresh=threshold)
+        if min(loss + steps) == 0.0:
+            ax.set_ylim(bottom=0.0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # whole epochs
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
+    ax.set_ylabel(
+        {
+            "linear": "loss",
+            "log": "loss (log scale)",
+            "symlog": f"loss (log scale above {threshold:g})",
+        }[scale]
+    )
     ax.set_title(f"training loss (last {loss[-1]:.4g})")
     ax.grid(alpha=0.3)
     if len(steps) > len(loss):
-        ax.legend(frameon=False)
+        ax.legend(loc="lower left", framealpha=0.9)
     if acc:
         ax = axes[1]
         ax.plot(range(1, len(acc) + 1), [100 * a for a in acc], color="#15803d", linewidth=2)
