@@ -93,8 +93,8 @@ def checks_cell(body: str) -> str:
     return helpers + "\n\n\nANSWERS = unpack(\n" + "\n".join(chunks) + "\n)"
 
 
-def build(source: Path) -> Path:
-    """Write ``source``'s notebook next to this script; returns its path."""
+def notebook(source: Path) -> nbformat.NotebookNode:
+    """The notebook (without outputs) that ``source`` describes."""
     nb = new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -114,6 +114,12 @@ def build(source: Path) -> Path:
             raise ValueError(f"{source.name}: unknown cell header {header!r}")
         nb.cells.append(cell)
     nbformat.validate(nb)
+    return nb
+
+
+def build(source: Path) -> Path:
+    """Write ``source``'s notebook next to this script, atomically; returns its path."""
+    nb = notebook(source)
     target = HERE / f"{source.stem}.ipynb"
     tmp = target.with_suffix(".ipynb.tmp")
     nbformat.write(nb, tmp)

@@ -3,7 +3,7 @@
 # stored encoded (base64) at the end of this cell, so that they do not catch your eye.
 import base64
 import json
-import math
+from math import isclose
 
 
 def unpack(encoded: str) -> dict[str, list]:
@@ -29,7 +29,7 @@ def check(name: str, your_answer: object, rel: float = 0.01, abs_tol: float = 1e
     elif miss <= abs_tol + 0.05 * abs(expected):
         print(f"~ {name}: {value:.6g} is close (within 5%), not within 1%: check your rounding.")
     else:
-        sign = " (check the sign)" if math.isclose(-value, expected, rel_tol=0.05) else ""
+        sign = " (check the sign)" if isclose(-value, expected, rel_tol=0.05) else ""
         print(f"✘ {name}: {value:.6g} is not it{sign}. Try again, or run reveal({name!r}).")
 
 

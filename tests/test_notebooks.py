@@ -1,0 +1,173 @@
+"""The committed teaching notebooks: executed, free of errors, graphs as inline SVG.
+
+These tests read the .ipynb files as committed (with their outputs), so that what a reader sees
+on GitHub is checked too; running them is the job of ``pytest --nbmake notebooks/`` (``make
+test``) and re-executing them in place the job of ``make notebooks``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+EXPECTED = [
+    "01_chain_rule.ipynb",
+    "02_step_through_backprop.ipynb",
+    "03_from_neuron_to_mlp.ipynb",
+    "04_training_with_sgd.ipynb",
+]
+# draw_graph and the stepper's stills: at least this many inline SVG pictures per notebook
+MIN_SVG = {
+    "01_chain_rule.ipynb": 4,
+    "02_step_through_backprop.ipynb": 6,
+    "03_from_neuron_to_mlp.ipynb": 1,
+    "04_training_with_sgd.ipynb": 0,
+}
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _load(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+
+
+def _code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [output for cell in _code_cells(nb) for output in cell.outputs]
+
+
+def _text(output: nbformat.NotebookNode) -> str:
+    """Everything an output shows as text (stream text, text/plain, text/html)."""
+    if output.output_type == "stream":
+        return output.text
+    data = output.get("data", {})
+    return "\n".join(str(data.get(kind, "")) for kind in ("text/plain", "text/html"))
+
+
+def test_the_four_notebooks_are_there() -> None:
+    found = sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    assert found == EXPECTED
+
+
+@pytest.fixture(params=EXPECTED)
+def name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def test_valid_with_kernel_python3(name: str) -> None:
+    nb = _load(name)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.metadata["kernelspec"]["language"] == "python"
+
+
+def test_executed_top_to_bottom(name: str) -> None:
+    """Every code cell ran, in order, in one session (counts 1, 2, 3, ...)."""
+    cells = _code_cells(_load(name))
+    counts = [cell.execution_count for cell in cells]
+    assert counts == list(range(1, len(cells) + 1)), f"{name}: run `make notebooks`"
+    assert sum(len(cell.outputs) for cell in cells) >= len(cells) // 2
+
+
+def test_no_errors_or_warnings(name: str) -> None:
+    for output in _outputs(_load(name)):
+        assert output.output_type != "error", f"{name}: {output.ename}: {output.evalue}"
+        if output.output_type == "stream":
+            assert output.name == "stdout", f"{name} wrote to stderr:\n{output.text}"
+        assert "Traceback (most recent call last)" not in _text(output)
+
+
+def test_graphs_are_inline_svg(name: str) -> None:
+    """Each Graphviz picture is an image/svg+xml output holding a parseable <svg>; no graph
+    fell back to text (no renderer) and none was rendered as a bitmap."""
+    svgs = 0
+    for output in _outputs(_load(name)):
+        data = output.get("data", {})
+        plain = str(data.get("text/plain", ""))
+        assert "cannot render the graph" not in _text(output), f"{name}: no renderer"
+        if "graphviz" in plain or "Digraph" in plain or "SVG object" in plain:
+            assert "image/svg+xml" in data, f"{name}: a graph without SVG: {plain[:80]}"
+        if "image/svg+xml" in data:
+            assert "image/png" not in data
+            svg = data["image/svg+xml"]
+            root = ET.fromstring(re.sub(r"^<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>)?\s*", "", svg))
+            assert root.tag == f"{SVG_NS}svg"
+            assert root.find(f".//{SVG_NS}g") is not None  # something is drawn
+            svgs += 1
+    assert svgs >= MIN_SVG[name]
+
+
+def test_check_yourself_cells_pass_and_answers_stay_hidden(name: str) -> None:
+    """The pre-filled answers are right (the engine agrees with the worked solutions the
+    notebook encodes), and no committed output reveals an answer."""
+    nb = _load(name)
+    printed = "".join(o.text for o in _outputs(nb) if o.output_type == "stream")
+    verdicts = re.findall(r"^([✔✘~]) ", printed, re.MULTILINE)
+    assert verdicts, f"{name} has no check-yourself cell"
+    assert set(verdicts) == {"✔"}, f"{name}: a pre-filled answer is not right"
+    for cell in _code_cells(nb):
+        if "helpers" in cell.metadata.get("tags", []):
+            continue
+        live = [line for line in cell.source.splitlines() if not line.lstrip().startswith("#")]
+        assert not any("reveal(" in line for line in live), f"{name} calls reveal()"
+
+
+def test_the_helper_cell_is_first_and_folded(name: str) -> None:
+    first = _code_cells(_load(name))[0]
+    assert first.metadata["jupyter"]["source_hidden"] is True
+    assert "def check(" in first.source and "def reveal(" in first.source
+
+
+def test_links_between_notebooks_resolve(name: str) -> None:
+    for cell in _load(name).cells:
+        if cell.cell_type == "markdown":
+            for target in re.findall(r"\]\(([^)#]+\.ipynb)\)", cell.source):
+                assert (NOTEBOOKS_DIR / target).is_file(), f"{name} links to missing {target}"
+
+
+def _builder():  # notebooks/ is not a package: load build.py by path
+    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOKS_DIR / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_notebooks_match_their_sources(name: str) -> None:
+    """The .ipynb cells are what notebooks/src/*.py says (run `make notebooks` after editing)."""
+    build = _builder()
+    built = build.notebook(NOTEBOOKS_DIR / "src" / name.replace(".ipynb", ".py"))
+    committed = _load(name)
+    assert [c.cell_type for c in committed.cells] == [c.cell_type for c in built.cells]
+    for ours, theirs in zip(committed.cells, built.cells):
+        assert ours.source == theirs.source, f"{name}: cell {ours.get('id')} is stale"
+
+
+def test_the_checker_says_right_wrong_and_close() -> None:
+    """check() itself: right within 1%, 'close' within 5%, wrong otherwise, sign hint."""
+    build = _builder()
+    namespace: dict[str, object] = {}
+    exec(build.checks_cell('answer("x", 2.0, "two")'), namespace)  # noqa: S102
+    check = namespace["check"]
+    results = {}
+    for given in (2.0, 2.01, 2.06, 1.9, 3.0, -2.0, "two"):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            check("x", given)
+        results[given] = out.getvalue()
+    assert results[2.0].startswith("✔") and results[2.01].startswith("✔")
+    assert results[1.9].startswith("~")
+    assert results[2.06].startswith("~")
+    assert results[3.0].startswith("✘") and "2" not in results[3.0]  # the answer stays hidden
+    assert "check the sign" in results[-2.0]
+    assert "put a number in" in results["two"]
