@@ -53,9 +53,13 @@ def test_draw_network_one_line_per_weight_coloured_by_sign():
     assert "weights" in ax.get_title()
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "input\n2",
-        "layer 1\n3 relu",
-        "layer 2\n1 linear",
+        "layers.0\n3 relu",  # the names draw_graph's pictures use
+        "layers.1\n1 linear",
     ]
+    # inputs named, neurons numbered 0, 1, 2 from the top (as draw_graph orders them)
+    at = {(t.get_text(), t.get_position()[0]): t.get_position()[1] for t in ax.texts}
+    assert at[("x0", -0.09)] > at[("x1", -0.09)]
+    assert at[("0", 1)] > at[("1", 1)] > at[("2", 1)] and ("0", 2) in at
     assert len(ax.collections) == 3  # one column of circles per layer and the inputs
 
 
@@ -129,12 +133,24 @@ def test_plot_decision_boundary_uses_no_grad_and_labels_axes(monkeypatch):
     assert recorded and not any(recorded)  # under no_grad: no node recorded a parent
     assert elapsed < 10
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "x[0]" and ax.get_ylabel() == "x[1]"
+    assert ax.get_xlabel() == "x0" and ax.get_ylabel() == "x1"
     assert ax.get_title().startswith("decision boundary (training accuracy")
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"class 0", "class 1"}
     assert len(fig.axes) == 2  # the colour bar
     with pytest.raises(ValueError, match="shape"):
         plot_decision_boundary(model, X[:, :1], y)
+
+
+def test_plot_decision_boundary_rings_one_example():
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model = nn.MLP(2, [4, 1], seed=0)
+    ax = plot_decision_boundary(model, X, y, resolution=10, highlight=7).axes[0]
+    [ring] = [c for c in ax.collections if c.get_label() == "example #7"]
+    assert ring.get_offsets().tolist() == [[X[7, 0], X[7, 1]]]
+    assert "example #7" in {t.get_text() for t in ax.get_legend().get_texts()}
+    for bad in (20, -1, True, 1.5):
+        with pytest.raises(ValueError, match="highlight"):
+            plot_decision_boundary(model, X, y, resolution=10, highlight=bad)
 
 
 def test_plot_decision_boundary_several_classes():

@@ -260,6 +260,8 @@ class GraphBuilder:
                         id=f"c{k}",
                         label=graphviz.escape(heading),
                         shape="plaintext",
+                        height="0.2",
+                        margin="0",
                         fontsize="10",
                         fontcolor="#4b5563",
                         **{"class": "heading"},

@@ -2,8 +2,8 @@
 
 graph.svg (the graph of one example's loss, one box per neuron), steps.html (one neuron's
 forward and backward pass on that example, step by step), network.svg (the weights),
-loss.png (the training history) and boundary.png (the decision boundary). Every file is
-written atomically, and the model's gradients are left as they were.
+loss.png (the training history) and boundary.png (the decision boundary, that example
+ringed). Every file is written atomically, and the model's gradients are left as they were.
 
 The example is the one the model gets most wrong (the largest loss), so that gradients flow
 through the picture: an example the model already gets right with room to spare has hinge
@@ -120,5 +120,6 @@ def write_demo_pictures(
         for p, g in zip(params, saved):
             p.grad = g
     write_atomic(out / "loss.png", _figure_bytes(plot_history(history), "png"))
-    write_atomic(out / "boundary.png", _figure_bytes(plot_decision_boundary(model, X, y), "png"))
+    boundary = plot_decision_boundary(model, X, y, highlight=k)  # ringed: graph.svg's example
+    write_atomic(out / "boundary.png", _figure_bytes(boundary, "png"))
     return [out / name for name in PICTURES]

@@ -80,8 +80,14 @@ def draw_network(model: Any, show: str = "weights") -> Figure:
             linewidth=1.2,
             zorder=2,
         )
+    for k, height in enumerate(columns[0]):  # the inputs' names, as in draw_graph's pictures
+        ax.text(-0.09, height, f"x{k}", ha="right", va="center", fontsize="small")
+    for c, heights in enumerate(columns[1:], start=1):  # neuron k of a layer, top to bottom
+        for k, height in enumerate(heights):
+            ax.text(c, height, str(k), ha="center", va="center", fontsize=6, zorder=3)
     labels = [f"input\n{nin}"] + [
-        f"layer {c + 1}\n{len(layer.neurons)} {layer.neurons[0].activation}"
+        f"{getattr(layer, 'name', '') or f'layer {c + 1}'}\n"
+        f"{len(layer.neurons)} {layer.neurons[0].activation}"
         for c, layer in enumerate(layers)
     ]
     ax.set_xticks(range(len(sizes)), labels)

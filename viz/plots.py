@@ -112,10 +112,13 @@ def _scores(model: Any, points: Sequence[tuple[float, float]]) -> list[float | l
     return out
 
 
-def plot_decision_boundary(model: Any, X: Any, y: Any, resolution: int = 60) -> Figure:
+def plot_decision_boundary(
+    model: Any, X: Any, y: Any, resolution: int = 60, highlight: int | None = None
+) -> Figure:
     """The model's output over a ``resolution`` x ``resolution`` grid around the data, the
     decision boundary, and the points coloured by class. One output: the boundary is where
-    it crosses the threshold (0, or 0.5 after a sigmoid); several outputs: the highest wins."""
+    it crosses the threshold (0, or 0.5 after a sigmoid); several outputs: the highest wins.
+    ``highlight`` rings one example (e.g. the one whose graph is drawn)."""
     import numpy as np
     from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure
@@ -130,6 +133,13 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, resolution: int = 60) -> 
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(
             f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}"
+        )
+    if highlight is not None and (
+        isinstance(highlight, bool) or not isinstance(highlight, int) or not 0 <= highlight < len(X)
+    ):
+        raise ValueError(
+            f"plot_decision_boundary: highlight must be an example index in 0..{len(X) - 1}, "
+            f"got {highlight!r}"
         )
     pad = 0.1 * max(np.ptp(X[:, 0]), np.ptp(X[:, 1]), 1e-9) + 0.25
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
@@ -178,8 +188,19 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, resolution: int = 60) -> 
             label=f"class {c}",
             zorder=3,
         )
-    ax.set_xlabel("x[0]")
-    ax.set_ylabel("x[1]")
+    if highlight is not None:
+        ax.scatter(
+            [X[highlight, 0]],
+            [X[highlight, 1]],
+            s=160,
+            facecolor="none",
+            edgecolor="#111827",
+            linewidth=1.8,
+            label=f"example #{highlight}",
+            zorder=4,
+        )
+    ax.set_xlabel("x0")  # the names the other pictures use
+    ax.set_ylabel("x1")
     ax.set_title(f"decision boundary (training accuracy {100 * correct:.1f}%)")
     ax.legend(loc="best", fontsize="small", framealpha=0.8)
     ax.set_xlim(xs[0], xs[-1])
