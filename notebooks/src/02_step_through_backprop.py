@@ -365,7 +365,7 @@ check("dE/dh1", your_dE_dh1)
 # The network's stepper as a standalone page too:
 
 # %%
-net_page = save_steps_html(E, out_dir / "network_steps.html")
+net_page = save_steps_html(E, out_dir / "network_steps.html", rankdir="TB")
 print(f"wrote {net_page}: {len(net_stepper.frames)} steps; open {net_page.as_uri()}")
 
 # %% [markdown]

@@ -85,8 +85,9 @@ check("parameters", your_count)
 # %% [markdown]
 # One example through `model` is already a big graph: every weight is a node, every neuron
 # adds a `dot`, a `+` and an activation. With `group="module"` each neuron's nodes sit in a box
-# named after it, and `collapse=True` draws each neuron as a single box (its output's value
-# and gradient; hover over it in a live notebook to see its weights).
+# named after it, and `collapse=True` draws each neuron as a single box showing its output's
+# value and gradient (in an SVG file opened in a browser, its weights appear when you hover
+# over it: `graph.render("graph")` writes one).
 
 # %%
 x = [Value(1.0, label="x0"), Value(-0.5, label="x1")]
