@@ -11,20 +11,24 @@ if TYPE_CHECKING:
 def topological_order(root: Value) -> list[Value]:
     """Every node that ``root`` depends on, each once, parents before children, root last.
 
-    Iterative depth-first search (an explicit stack instead of recursion), so a chain a
-    million nodes deep is fine. A node is appended once all of its parents have been.
+    Depth-first search with an explicit stack instead of recursion, so a chain a million
+    nodes deep is fine. A node is looked at twice: the first time it pushes its parents,
+    the second time (when they are all placed) it is placed itself.
     """
     order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    opened: set[Value] = set()  # parents pushed
+    placed: set[Value] = set()  # in `order`
+    stack = [root]
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))  # come back to it after its parents
-            for parent in node.parents:
-                if parent not in visited:
-                    stack.append((parent, False))
+        node = stack[-1]
+        if node not in opened:
+            opened.add(node)
+            for parent in reversed(node.parents):  # reversed: operands come out in order
+                if parent not in opened:
+                    stack.append(parent)
+        else:
+            stack.pop()
+            if node not in placed:  # a node pushed by several children is placed once
+                placed.add(node)
+                order.append(node)
     return order
