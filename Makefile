@@ -67,7 +67,7 @@ browser: $(STAMP)
 	STEPGRAD_REQUIRE_BROWSER=1 $(VPY) -m pytest -q -m browser
 
 bench: $(STAMP_BENCH)
-	$(VPY) bench/run.py
+	$(VPY) bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VPY) -m ruff check .
