@@ -46,8 +46,8 @@ from viz import draw_graph, draw_network
 neuron = Neuron(3, activation="relu", seed=0)
 print(neuron)
 print("weights:", [round(w.data, 3) for w in neuron.w], " bias:", neuron.b.data)
-out = neuron([1.0, -2.0, 0.5])
-print("output for x = (1, -2, 0.5):", round(out.data, 4))
+out = neuron([1.0, 2.0, 0.5])
+print("output for x = (1, 2, 0.5):", round(out.data, 4))
 
 # %% [markdown]
 # A `Layer(nin, nout)` is `nout` neurons reading the same inputs; it returns one output per
@@ -57,7 +57,7 @@ print("output for x = (1, -2, 0.5):", round(out.data, 4))
 
 # %%
 layer = Layer(3, 4, seed=0)
-print(layer, "->", [round(v.data, 3) for v in layer([1.0, -2.0, 0.5])])
+print(layer, "->", [round(v.data, 3) for v in layer([1.0, 2.0, 0.5])])
 
 model = MLP(2, [4, 4, 3], seed=0)
 print(model)
