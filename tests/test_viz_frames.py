@@ -95,8 +95,13 @@ def test_backward_states_accumulate_running_grads():
     assert pos[v["o"]] in later.done and pos[v["n"]] in later.done
     assert pos[v["x1"]] not in later.done  # its consumer has not been stepped yet
     assert pos[v["x1"]] not in later.grads
-    final = state(order, frames, 14)
-    assert pos[v["x1"]] in final.done  # all of x1's consumers were stepped before the last
+    final = state(order, frames, 14)  # the second product's step
+    before = order[frames[13].node]  # the product stepped just before it: x1*w1 or x2*w2
+    assert before.op == "*" and order[final.current].op == "*"
+    leaves = {pos[v[name]] for name in ("x1", "w1", "x2", "w2")}
+    # leaves whose consumer was stepped before the last step are done; its own are not yet
+    assert final.done & leaves == {pos[p] for p in before.parents}
+    assert final.targets == {pos[p] for p in order[final.current].parents}
     with pytest.raises(IndexError):
         state(order, frames, 15)
 

@@ -103,7 +103,10 @@ def write_demo_pictures(
             p.grad = 0.0
         loss = example_loss(model, X[k], y[k])
         loss.backward()
-        title = f"one example (#{k}, loss {number(loss.data)}): each neuron is one box"
+        title = (
+            f"one example (#{k}, loss {number(loss.data)}): one box per neuron "
+            "(hover over one for its weights)"
+        )
         graph = draw_graph(loss, group="module", collapse=True, title=title)
         write_atomic(out / "graph.svg", graph.pipe(format="svg"))
         neuron = pick_neuron(model, X[k])
