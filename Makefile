@@ -12,7 +12,7 @@ STAMP_BENCH := $(VENV)/.installed-bench
 # Extra packages for the benchmark against the original micrograd.
 BENCH_DEPS := micrograd==0.1.0
 
-.PHONY: venv test demo crosscheck browser golden bench lint clean
+.PHONY: venv test demo notebooks crosscheck browser golden bench lint clean
 
 venv: $(STAMP)
 
@@ -45,12 +45,18 @@ $(STAMP_BENCH): $(STAMP)
 	@touch $@
 
 # pytest's exit code goes through untouched: exit 5 (no tests ran) fails too.
+# The unit tests and every notebook, executed top to bottom (nbmake).
 test: $(STAMP)
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q --nbmake tests notebooks
 
 # Trains a small MLP on the moons data and writes its pictures into stepgrad-out/.
 demo: $(STAMP)
 	$(VENV)/bin/stepgrad demo
+
+# Rebuild the notebooks from notebooks/src/ and execute them in place (outputs committed).
+notebooks: $(STAMP)
+	$(VPY) notebooks/build.py
+	$(VPY) notebooks/run_all.py
 
 # Torch-marked tests only; STEPGRAD_REQUIRE_TORCH=1 turns "torch missing ->
 # skip" into a failure.
