@@ -17,7 +17,7 @@ from typing import Any
 
 from bench import floor
 from bench.problem import Problem
-from bench.timing import interleaved, median
+from bench.timing import interleaved, interleaved_loops, median
 
 Step = Callable[[], tuple[float, list[float]]]
 
@@ -153,31 +153,65 @@ def count_nodes(problem: Problem) -> dict[str, int]:
     }
 
 
+PROTOCOLS = {
+    "loop": "as users run it: per block, 2 untimed warm-up steps then consecutive timed steps, "
+    "GC on, nothing collected by hand (each step pays for the garbage earlier steps left); "
+    "blocks of the implementations take turns, gc.collect() only between blocks",
+    "collected_gc_on": "gc.collect() before every timed step (untimed), GC on during it: "
+    "a step never pays for an earlier step's garbage",
+    "collected_gc_off": "gc.collect() before every timed step (untimed), GC disabled during it",
+}
+HEADLINE = "loop"
+WARMUP = 2
+
+
+def ratios(med: dict[str, float]) -> dict[str, float]:
+    """micrograd / ours (how many times faster we are) and ours / floor, for both our styles."""
+    out: dict[str, float] = {}
+    for ours in ("ours (elementwise)", "ours (fused)"):
+        if "micrograd 0.1.0" in med:
+            out[f"micrograd / {ours}"] = med["micrograd 0.1.0"] / med[ours]
+        out[f"{ours} / floor"] = med[ours] / med["floor"]
+    return out
+
+
 def run(problem: Problem, repeats: int) -> dict[str, Any]:
-    """Check agreement, then time every implementation (GC on, then GC off)."""
+    """Check agreement, then time every implementation under the three protocols.
+
+    loop: min(3, repeats) blocks of ceil(repeats / blocks) timed steps each (after WARMUP
+    untimed steps) per implementation; collected: ``repeats`` interleaved single steps,
+    GC on, then GC off.
+    """
     steps = implementations(problem)
     agreement = check_agreement(steps)  # also warms every implementation up
-    on = interleaved(steps, repeats, gc_on=True)
-    off = interleaved(steps, repeats, gc_on=False)
+    blocks = min(3, repeats)
+    per_block = -(-repeats // blocks)
+    times = {
+        "loop": interleaved_loops(steps, blocks, per_block, WARMUP),
+        "collected_gc_on": interleaved(steps, repeats, gc_on=True),
+        "collected_gc_off": interleaved(steps, repeats, gc_on=False),
+    }
     results: dict[str, Any] = {
+        "protocols": PROTOCOLS,
+        "headline_protocol": HEADLINE,
         "repeats": repeats,
+        "loop_blocks": blocks,
+        "loop_steps_per_block": per_block,
+        "loop_warmup_steps_per_block": WARMUP,
         "nodes": count_nodes(problem),
         "agreement": agreement,
         "implementations": {
             name: {
-                "median_s_gc_on": median(on[name]),
-                "median_s_gc_off": median(off[name]),
-                "times_s_gc_on": on[name],
-                "times_s_gc_off": off[name],
+                "median_s": {protocol: median(t[name]) for protocol, t in times.items()},
+                "times_s": {protocol: t[name] for protocol, t in times.items()},
             }
             for name in steps
         },
     }
-    med = {name: results["implementations"][name]["median_s_gc_on"] for name in steps}
-    ratios: dict[str, float] = {}
-    for ours in ("ours (elementwise)", "ours (fused)"):
-        if "micrograd 0.1.0" in med:
-            ratios[f"micrograd / {ours}"] = med["micrograd 0.1.0"] / med[ours]
-        ratios[f"{ours} / floor"] = med[ours] / med["floor"]
-    results["ratios_gc_on"] = ratios
+    results["ratios"] = {
+        protocol: ratios(
+            {name: r["median_s"][protocol] for name, r in results["implementations"].items()}
+        )
+        for protocol in times
+    }
     return results

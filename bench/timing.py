@@ -1,4 +1,11 @@
-"""Timing helpers: interleaved repeats, the garbage collector on or off, medians."""
+"""Timing helpers: interleaved repeats, the garbage collector on or off, medians.
+
+Two protocols:
+
+    collected   gc.collect() (untimed) before every timed call; the call runs with GC on or off
+    loop        as users run it: K consecutive calls with GC on and nothing collected by hand,
+                so each call pays for the cyclic garbage the previous ones left behind
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from collections.abc import Callable
 
 
 def time_once(fn: Callable[[], object], gc_on: bool) -> float:
-    """Seconds for one call of ``fn``, starting from a collected heap.
+    """Seconds for one call of ``fn``, starting from a collected heap (protocol "collected").
 
     The collection before the call is not timed; the call runs with the cyclic garbage
     collector enabled (``gc_on``, as users run Python) or disabled. Whatever ``fn`` leaves
@@ -42,6 +49,44 @@ def interleaved(
         k = r % len(names)
         for name in names[k:] + names[:k]:
             times[name].append(time_once(fns[name], gc_on))
+    return times
+
+
+def time_loop(fn: Callable[[], object], steps: int, warmup: int) -> list[float]:
+    """Seconds for each of ``steps`` consecutive calls of ``fn``, after ``warmup`` untimed ones.
+
+    The garbage collector stays on and nothing is collected by hand: whatever a call leaves
+    behind (a graph held together by reference cycles) is the collector's job during the
+    calls that follow, and those calls are timed. The warm-up calls fill the heap with such
+    garbage first, so the timed calls see the steady state of a training loop.
+    """
+    gc.enable()
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def interleaved_loops(
+    fns: dict[str, Callable[[], object]], blocks: int, steps: int, warmup: int
+) -> dict[str, list[float]]:
+    """``blocks`` loops of ``steps`` timed calls per function, taking turns by block.
+
+    Block order rotates (a b c, b c a, c a b, ...); one untimed gc.collect() before each
+    block, so a block starts from a clean heap and pays only for its own garbage.
+    """
+    names = list(fns)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(blocks):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            gc.collect()
+            times[name].extend(time_loop(fns[name], steps, warmup))
+    gc.collect()
     return times
 
 
