@@ -225,3 +225,51 @@ def test_pick_neuron_first_active_relu():
         neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, 0.0, [-5.0, 1.0, 2.0][k]
     assert pick_neuron(model, [1.0, 0.0]) is layer.neurons[1]  # z = -4, 2, 3
     assert pick_neuron(model, [-9.0, 0.0]) is layer.neurons[0]  # none active: the first
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's IHDR chunk."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def three_figures():
+    model = small_model()
+    X, y = make_moons(12, noise=0.1, seed=0)
+    return {
+        "draw_network": draw_network(model),
+        "plot_history": plot_history({"loss": [1.0, 0.5]}),
+        "plot_decision_boundary": plot_decision_boundary(model, X, y, resolution=8),
+    }
+
+
+def test_figures_display_as_png_without_pyplot(tmp_path):
+    """IPython's display formatter (what a cell's last expression goes through) turns each
+    figure into a PNG of the figure's size, with no pyplot or %matplotlib inline: the
+    figures are not even known to pyplot. savefig still works."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    import matplotlib.pyplot as plt
+
+    for name, fig in three_figures().items():
+        assert fig not in [plt.figure(n) for n in plt.get_fignums()], name
+        data, _metadata = formatters.DisplayFormatter().format(fig)
+        assert set(data) == {"text/plain", "image/png"}, name  # one picture, no SVG copy
+        assert data["text/plain"].startswith("<InlineFigure size")
+        width, height = png_size(data["image/png"])
+        assert (width, height) == (
+            round(fig.get_figwidth() * fig.dpi),
+            round(fig.get_figheight() * fig.dpi),
+        ), name
+        fig.savefig(tmp_path / f"{name}.png")
+        assert png_size((tmp_path / f"{name}.png").read_bytes()) == (width, height)
+    plt.close("all")
+
+
+def test_a_registered_figure_formatter_wins_so_the_figure_shows_once():
+    """With %matplotlib inline, IPython has a PNG printer registered for Figure; it is used
+    instead of _repr_png_ (not as well): still one image/png."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    display = formatters.DisplayFormatter()
+    display.formatters["image/png"].for_type(Figure, lambda fig: b"\x89PNG inline")
+    data, _ = display.format(plot_history({"loss": [1.0, 0.5]}))
+    assert data["image/png"] == b"\x89PNG inline"

@@ -1,8 +1,8 @@
 """``draw_network``: an MLP as circles in columns, one line per weight.
 
 Colour = sign (blue positive, red negative), width = |weight| (or |grad|) relative to the
-largest one. The figure is a plain ``matplotlib.figure.Figure`` (no pyplot, so no GUI backend
-is needed: it saves through Agg and shows inline in Jupyter).
+largest one. The figure is a ``matplotlib.figure.Figure`` made without pyplot (no GUI backend
+is needed: it saves through Agg), and shows itself as a PNG in Jupyter (``viz.figure``).
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ def _column(n: int) -> list[float]:
 
 def draw_network(model: Any, show: str = "weights") -> Figure:
     """The network with every weight (``show="weights"``) or its gradient (``"grads"``)."""
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
+
+    from .figure import InlineFigure
 
     if show not in ("weights", "grads"):
         raise ValueError(f"draw_network: show must be 'weights' or 'grads', got {show!r}")
@@ -55,7 +56,7 @@ def draw_network(model: Any, show: str = "weights") -> Figure:
         or 1.0
     )
     tallest = max(sizes)
-    fig = Figure(figsize=(2.2 + 2.0 * len(sizes), 1.5 + 0.32 * tallest), layout="constrained")
+    fig = InlineFigure(figsize=(2.2 + 2.0 * len(sizes), 1.5 + 0.32 * tallest), layout="constrained")
     ax = fig.add_subplot()
     for c, layer in enumerate(layers):
         for j, neuron in enumerate(layer.neurons):

@@ -1,7 +1,8 @@
 """``plot_history`` and ``plot_decision_boundary``: matplotlib ``Figure``s.
 
-Plain ``matplotlib.figure.Figure`` objects (no pyplot): they need no GUI backend, save through
-Agg (``fig.savefig("loss.png")``) and show inline in Jupyter.
+``matplotlib.figure.Figure`` objects made without pyplot: they need no GUI backend, save
+through Agg (``fig.savefig("loss.png")``) and show themselves as PNG pictures in Jupyter, with
+or without ``%matplotlib inline`` (``viz.figure``).
 """
 
 from __future__ import annotations
@@ -44,15 +45,16 @@ def _loss_scale(values: Sequence[float]) -> tuple[str, float]:
 def plot_history(history: Any) -> Figure:
     """Loss per epoch (and per step, faintly, when there were several steps an epoch) and,
     when recorded, accuracy per epoch. ``history`` is ``nn.History`` or a dict of lists."""
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
+
+    from .figure import InlineFigure
 
     loss = _series(history, "epoch_loss", "loss")
     if not loss:
         raise ValueError("plot_history: the history has no losses (epoch_loss is empty)")
     steps = _series(history, "step_loss")
     acc = _series(history, "epoch_accuracy", "accuracy")
-    fig = Figure(figsize=(9.5 if acc else 5.5, 3.6), layout="constrained")
+    fig = InlineFigure(figsize=(9.5 if acc else 5.5, 3.6), layout="constrained")
     axes = fig.subplots(1, 2 if acc else 1, squeeze=False, sharex=True)[0]
     ax = axes[0]
     epochs = range(1, len(loss) + 1)
@@ -121,7 +123,8 @@ def plot_decision_boundary(
     ``highlight`` rings one example (e.g. the one whose graph is drawn)."""
     import numpy as np
     from matplotlib.colors import TwoSlopeNorm
-    from matplotlib.figure import Figure
+
+    from .figure import InlineFigure
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
@@ -148,7 +151,7 @@ def plot_decision_boundary(
     grid = _scores(model, list(zip(gx.ravel().tolist(), gy.ravel().tolist())))
     point_scores = _scores(model, [(float(a), float(b)) for a, b in X])
     classes = sorted(set(y.tolist()))
-    fig = Figure(figsize=(6.2, 5.0), layout="constrained")
+    fig = InlineFigure(figsize=(6.2, 5.0), layout="constrained")
     ax = fig.add_subplot()
     if isinstance(grid[0], list):  # one score per class: the highest wins
         scores = np.array(grid, dtype=float)  # (points, classes)
