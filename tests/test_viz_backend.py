@@ -93,6 +93,36 @@ def test_graphviz_package_renders_with_the_found_binary():
     assert "<svg" in bundle["image/svg+xml"]
 
 
+def test_jupyter_svg_shrinks_to_fit_but_pipe_and_render_are_graphviz_own(tmp_path):
+    """In Jupyter a wide graph is scaled down to the output's width (style on the root
+    <svg>); .pipe() and .render() give Graphviz's SVG untouched, and both parse."""
+    import xml.etree.ElementTree as ET
+
+    g = draw_graph(Value(1.0, label="x").tanh() * 2)
+    shown = g._repr_mimebundle_()["image/svg+xml"]
+    piped = g.pipe(format="svg", encoding="utf-8")
+    assert ET.fromstring(shown.encode()).get("style") == "max-width:100%;height:auto"
+    assert ET.fromstring(piped.encode()).get("style") is None
+    assert shown.replace(' style="max-width:100%;height:auto"', "", 1) == piped
+    rendered = Path(g.render(tmp_path / "g.gv")).read_text()
+    assert "max-width" not in rendered and ET.fromstring(rendered.encode()) is not None
+
+
+def test_fit_width_adds_to_the_root_only():
+    from viz.responsive import fit_width
+
+    svg = '<?xml version="1.0"?>\n<!-- <svg x> --><svg width="3pt"><svg id="inner"/></svg>'
+    assert fit_width(svg) == (
+        '<?xml version="1.0"?>\n<!-- <svg x> -->'
+        '<svg style="max-width:100%;height:auto" width="3pt"><svg id="inner"/></svg>'
+    )
+    # a style already there is kept, after ours (so it still wins)
+    assert (
+        fit_width("<svg style='fill:red'/>") == "<svg style='max-width:100%;height:auto;fill:red'/>"
+    )
+    assert fit_width("<svgx/>") == "<svgx/>" and fit_width("plain text") == "plain text"
+
+
 def test_render_writes_svg_by_default(tmp_path):
     g = draw_graph(Value(1.0, label="x").tanh())
     out = g.render(tmp_path / "g.gv")

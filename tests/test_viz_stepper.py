@@ -152,6 +152,16 @@ def test_nodes_never_move_between_frames():
     assert s.layout is not None and s.layout.source.count("->") == 14  # laid out once
 
 
+def test_frames_shrink_to_the_width_they_are_shown_in():
+    o, _ = neuron()
+    s = step_through(o)
+    for k in (0, 14):
+        s.slider.value = k
+        root = ET.fromstring(s.svg)
+        assert root.tag == f"{SVG}svg" and root.get("style") == "max-width:100%;height:auto"
+        assert s.picture.value == s.svg
+
+
 def test_grads_untouched_and_widget_displayable():
     o, v = neuron()
     v["w1"].grad = 42.0

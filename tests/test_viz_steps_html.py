@@ -61,6 +61,7 @@ def test_without_javascript_it_shows_the_last_step(page):
     groups = {g.get("id"): g.get("class") for g in svg.iter("{http://www.w3.org/2000/svg}g")}
     assert "sg-current" in groups[f"v{last.node}"]
     assert "sg-done" in groups[f"v{len(order) - 1}"]  # the root
+    assert svg.get("style") == "max-width:100%;height:auto"  # a wide graph shrinks to fit
     grads = {
         t.get("id"): t.text for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.get("id")
     }

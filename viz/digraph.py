@@ -5,7 +5,8 @@ Jupyter) with three differences: rendering first makes sure the ``graphviz`` pac
 a ``dot`` (the system one, or graphviz-pure, see ``backend``); without any renderer it raises
 ``RendererNotFound`` naming both ways to install one; and in Jupyter such a graph shows that
 hint and its DOT source instead of an exception. The default output format is SVG, which
-every renderer writes.
+every renderer writes; the SVG shown in Jupyter shrinks to the output's width
+(``viz.responsive``), while ``.pipe()`` and ``.render()`` give Graphviz's SVG unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from typing import Any
 import graphviz
 
 from .backend import RendererNotFound, not_found_error, use_renderer_for_graphviz
+from .responsive import fit_width
+
+SVG_MIME = "image/svg+xml"
 
 
 def _require_renderer() -> None:
@@ -42,7 +46,10 @@ class Digraph(graphviz.Digraph):
         self, include: Any = None, exclude: Any = None, **kwargs: Any
     ) -> dict[str, Any]:
         try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
+            bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
         except RendererNotFound as error:
             text = f"{error}\n\n{self.source}"
             return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>"}
+        if SVG_MIME in bundle:
+            bundle[SVG_MIME] = fit_width(bundle[SVG_MIME])
+        return bundle

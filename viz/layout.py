@@ -4,7 +4,8 @@ change.
 The graph is drawn once (final frame's numbers, so the boxes are wide enough) as SVG. Each
 frame then sets, by element id, the ``class`` of every node and edge (``sg-current``,
 ``sg-target``, ``sg-done``, ``sg-pending``, ``sg-active``) and the text of every ``data``,
-``grad`` and contribution label. A scoped ``<style>`` turns the classes into colours.
+``grad`` and contribution label. A scoped ``<style>`` turns the classes into colours, and the
+root ``<svg>`` shrinks to the width it is shown in (``viz.responsive``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from autograd import Value
 from . import backend
 from .builder import GraphBuilder
 from .frames import Frame, State, state
+from .responsive import FIT_WIDTH
 from .roles import role
 from .text import number
 
@@ -78,6 +80,7 @@ class Layout:
         self.source = builder.graph.source
         self.svg = ET.fromstring(backend.run(self.source, "svg"))
         self.svg.set("id", self.key)
+        self.svg.set("style", FIT_WIDTH)
         style = ET.Element(_tag("style"))
         style.text = STYLE.format(k=self.key)
         self.svg.insert(0, style)
