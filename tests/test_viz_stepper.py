@@ -172,6 +172,48 @@ def test_grads_untouched_and_widget_displayable():
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def test_static_viewers_get_the_current_frame_and_words_live_jupyter_the_widget():
+    """The bundle: the widget view first (live Jupyter renders it in preference to anything
+    else), then the current frame as SVG and a summary as text for GitHub / nbconvert."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    o, _ = neuron()
+    s = step_through(o)
+    s.slider.value = 12
+    data, _ = formatters.DisplayFormatter().format(s)  # what a cell's last expression shows
+    assert list(data) == [WIDGET, "image/svg+xml", "text/plain"]
+    assert data[WIDGET]["model_id"] == s.widget.model_id
+    assert data["image/svg+xml"] == s.svg  # frame 12, with its classes and numbers
+    assert ET.fromstring(data["image/svg+xml"]).tag == f"{SVG}svg"
+    plain = data["text/plain"]
+    assert "VBox" not in plain and "HBox" not in plain
+    assert (
+        plain.splitlines()[0]
+        == "Stepper(o: 15 steps, 10 forward + 5 backward; at step 12, backward)"
+    )
+    assert plain.splitlines()[1:-1] == [f"   {line}" for line in s.frames[12].lines]
+    assert "run the notebook" in plain.splitlines()[-1]
+    s.show(3)
+    moved = s._repr_mimebundle_()
+    assert (
+        moved["image/svg+xml"] != data["image/svg+xml"]
+        and "at step 3, forward" in moved["text/plain"]
+    )
+    s.widget.close()  # a closed widget has no view: the picture and the words remain
+    assert list(s._repr_mimebundle_()) == ["image/svg+xml", "text/plain"]
+
+
+def test_without_a_renderer_the_bundle_has_the_widget_and_words(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(backend, "_script_dirs", lambda: [tmp_path])
+    o, _ = neuron()
+    bundle = step_through(o)._repr_mimebundle_()
+    assert list(bundle) == [WIDGET, "text/plain"]
+    assert bundle["text/plain"].startswith("Stepper(o: 15 steps")
+
+
 def test_without_a_renderer_it_still_steps_in_words(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", "")
     monkeypatch.setattr(backend, "_script_dirs", lambda: [tmp_path])

@@ -6,6 +6,10 @@ already done, highlights the current node and its parents, and labels the edges 
 contributions they carried; under it stand the step's explanation and the running table of
 gradients. It works without a browser too: set ``stepper.slider.value`` and read
 ``stepper.state``, ``stepper.svg`` and ``stepper.explanation``.
+
+Displayed in Jupyter, its mime bundle holds the live widget first (what Jupyter shows) and,
+for viewers that cannot run a widget (GitHub, nbconvert's HTML, a notebook saved without
+widget state), the current frame as ``image/svg+xml`` and a summary in words as ``text/plain``.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value
+from autograd.backprop import name
 
 from . import backend
 from .frames import PASSES, Frame, State, build_frames, state
 from .layout import Layout
 from .steps_html import explanation_html
 from .table import grads_table
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 TABLE_STYLE = (
     "<style>.sg-grads{border-collapse:collapse;font-variant-numeric:tabular-nums}"
@@ -135,8 +142,32 @@ class Stepper:
         """The picture at the current frame ('' without a renderer)."""
         return self.picture.value if self.layout is not None else ""
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+    def __repr__(self) -> str:
+        forward = sum(f.phase == "forward" for f in self.frames)
+        backward = len(self.frames) - forward
+        return (
+            f"Stepper({name(self.root)}: {len(self.frames)} steps, {forward} forward + "
+            f"{backward} backward; at step {self.slider.value}, {self.frame.phase})"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The widget (live Jupyter), then the current frame's picture and, in words, where
+        the stepper stands (for static viewers: they show the richest type they can)."""
+        show_widget = self.widget._repr_mimebundle_  # None once the widget is closed
+        widget = show_widget(**kwargs) if callable(show_widget) else None
+        bundle: dict[str, Any] = {}
+        if widget and WIDGET_MIME in widget:
+            bundle[WIDGET_MIME] = widget[WIDGET_MIME]
+        if self.layout is not None:
+            bundle["image/svg+xml"] = self.svg
+        bundle["text/plain"] = "\n".join(
+            [
+                repr(self),
+                *(f"   {line}" for line in self.lines),
+                "(an interactive stepper: run the notebook to move through the steps)",
+            ]
+        )
+        return bundle
 
 
 def step_through(
