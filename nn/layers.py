@@ -55,6 +55,18 @@ def _positive_int(n: object, what: str) -> int:
     return n
 
 
+def check_inputs(x: object, nin: int, who: str) -> None:
+    """``TypeError`` unless ``x`` is a sequence, ``ValueError`` unless it has ``nin`` items."""
+    try:
+        n = len(x)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"{who}: expected a sequence of {nin} inputs, got {type(x).__name__}"
+        ) from None
+    if n != nin:
+        raise ValueError(f"{who}: expected {nin} inputs, got {n}")
+
+
 def _prefix(name: str) -> str:
     return f"{name}." if name else ""
 
@@ -74,14 +86,7 @@ class Neuron(Module):
             self.b = Value(0.0, f"{p}b")
 
     def forward(self, x: Sequence[Any]) -> Value:
-        try:
-            n = len(x)
-        except TypeError:
-            raise TypeError(
-                f"{self._what()}: expected a sequence of {self.nin} inputs, got {type(x).__name__}"
-            ) from None
-        if n != self.nin:
-            raise ValueError(f"{self._what()}: expected {self.nin} inputs, got {n}")
+        check_inputs(x, self.nin, self._what())
         return ACTIVATIONS[self.activation](dot(self.w, x) + self.b)
 
     def own_parameters(self) -> list[tuple[str, Value]]:
@@ -161,14 +166,7 @@ class MLP(Module):
         ]
 
     def forward(self, x: Sequence[Any]) -> Value | list[Value]:
-        try:
-            n = len(x)
-        except TypeError:
-            raise TypeError(
-                f"MLP: expected a sequence of {self.nin} inputs, got {type(x).__name__}"
-            ) from None
-        if n != self.nin:
-            raise ValueError(f"MLP: expected {self.nin} inputs, got {n}")
+        check_inputs(x, self.nin, "MLP")
         # lift the inputs to Values once, not once per neuron of the first layer
         out: list[Value] = [xi if isinstance(xi, Value) else Value(xi) for xi in x]
         for layer in self.layers:
