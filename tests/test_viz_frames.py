@@ -138,7 +138,7 @@ def test_forward_explanation_of_leaves_and_long_sums():
     x = Value(2.0, label="x")
     assert forward_explanation(x, x * 2) == "x = 2.0 (input)"
     assert forward_explanation(Value(0.5, label="w"), x) == "w = 0.5 (parameter)"
-    assert forward_explanation(Value(4.0), x) == "constant 4.0 (input)"
+    assert forward_explanation(Value(4.0), x) == "constant 4.0"
     ws = [Value(float(i), label=f"w{i}") for i in range(10)]
     text = forward_explanation(dot(ws, [1.0] * 10), x)
     assert "(6 more)" in text and text.endswith("= 45.0")

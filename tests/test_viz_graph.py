@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("graphviz")
 
-from autograd import Value, dot, name_scope
+from autograd import Value, dot, name_scope, topological_order
 from viz import backend
 from viz.graph import draw_graph
 from viz.roles import COLOURS, is_parameter, role
@@ -71,6 +71,49 @@ def test_roles_and_their_colours():
         ):
             if f"<B>{name}</B>" in line:
                 assert f'BGCOLOR="{COLOURS[kind]}"' in line and f'class="value {kind}"' in line
+
+
+def test_unlabelled_leaves_are_quiet_constants():
+    """cross_entropy's shift m = max z is lifted to unlabelled leaves: 'constant', drawn with
+    small grey type, a light border and thin grey edges, and listed in the key; the inputs
+    stay blue and the widest edge is still the largest contribution into a non-constant."""
+    from nn import cross_entropy
+
+    z = [Value(1.0, label="z0"), Value(2.0, label="z1")]
+    loss = cross_entropy(z, 1)
+    loss.backward()
+    order = topological_order(loss)
+    constants = [n for n in order if not n.parents and not n.label]
+    assert len(constants) == 2 and all(c.data == 2.0 for c in constants)  # m = max z
+    assert [role(c, loss) for c in constants] == ["constant", "constant"]
+    assert [role(v, loss) for v in z] == ["input", "input"]
+    three = Value(3.0)
+    assert role(three, three) == "root"  # the root first, whatever its label
+    with name_scope("layers.0.neurons.3"):
+        assert role(Value(2.0), loss) == "constant"  # lifted inside a module: not a parameter
+    src = draw_graph(loss).source
+    for k, node in enumerate(order):
+        line = node_line(src, f"v{k}")
+        if node in constants:
+            assert 'class="value constant"' in line and f'BGCOLOR="{COLOURS["constant"]}"' in line
+            assert '<FONT POINT-SIZE="9" COLOR="#6b7280">data 2</FONT>' in line
+            assert 'COLOR="#d1d5db"' in line and 'tooltip="2 (constant)"' in line
+        else:
+            assert "constant" not in line and "POINT-SIZE" not in line
+    edges = dict(re.findall(r'id=(e\d+_\d+)[^\]]*penwidth="?([\d.]+)', src))
+    quiet = {
+        f"e{i}_{j}"
+        for i, node in enumerate(order)
+        for j, p in enumerate(node.parents)
+        if p in constants
+    }
+    assert quiet and all(edges[e] == "1" for e in quiet)
+    assert max(float(w) for e, w in edges.items() if e not in quiet) == 5.0
+    assert re.search(r'COLOR="#d1d5db"><FONT COLOR="#6b7280">constant</FONT>', src)  # the key
+    o, _v = neuron()
+    assert "constant" not in draw_graph(o).source  # no constant, no key entry
+    texts = svg_texts(draw_graph(loss).pipe(format="svg"))
+    assert "constant" in texts and texts.count("data 2") == 3  # z1 and two constants
 
 
 def test_parameters_are_labelled_leaves_of_a_module_or_named_like_parameters():

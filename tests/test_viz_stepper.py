@@ -152,6 +152,34 @@ def test_nodes_never_move_between_frames():
     assert s.layout is not None and s.layout.source.count("->") == 14  # laid out once
 
 
+def test_constants_are_quiet_in_the_stepper_too():
+    """The 0.5 in E = 0.5 * e**2 is a constant: its box has class 'constant', small grey
+    type, and is narrower than the other boxes; its numbers still change frame by frame."""
+    e = Value(3.0, label="e")
+    loss = 0.5 * e**2
+    s = step_through(loss)
+    k = next(i for i, n in enumerate(s.order) if not n.parents and not n.label)
+    assert s.order[k].data == 0.5
+    assert f"v{k}" in classes(s.svg) and "value constant" in classes(s.svg)[f"v{k}"]
+    assert s.frames[k].explanation == "constant 0.5"
+    root = ET.fromstring(s.svg)
+
+    def width(i):
+        group = next(g for g in root.iter(f"{SVG}g") if g.get("id") == f"v{i}")
+        xs = [float(p.split(",")[0]) for p in group.find(f".//{SVG}polygon").get("points").split()]
+        return max(xs) - min(xs)
+
+    text = next(t for t in root.iter(f"{SVG}text") if t.get("id") == f"v{k}-data")
+    assert text.get("font-size") == "9.00" and text.get("fill") == "#6b7280"
+    e_box = s.order.index(e)
+    assert width(k) < width(e_box) * 0.9
+    assert texts(s.svg)[f"v{k}-data"] == "data 0.5"  # backward frames: every value known
+    s.show(k)  # forward frame k computes node k: the constant
+    assert texts(s.svg)[f"v{k}-data"] == "data 0.5" and "sg-current" in classes(s.svg)[f"v{k}"]
+    s.show(k + 1 if k == 0 else k - 1)
+    assert texts(s.svg)[f"v{k}-data"] == ("data 0.5" if k == 0 else "data ?")
+
+
 def test_frames_shrink_to_the_width_they_are_shown_in():
     o, _ = neuron()
     s = step_through(o)

@@ -16,11 +16,22 @@ from autograd import Value
 
 from .roles import COLOURS, role
 from .scopes import independent_columns, module_path, natural
-from .style import EDGE_GREY, contributions, edge_style, hex_colour, legend, tooltip, value_label
+from .style import (
+    EDGE_GREY,
+    contributions,
+    edge_style,
+    hex_colour,
+    legend,
+    quiet_edge_style,
+    tooltip,
+    value_label,
+)
 from .text import number
 
 if TYPE_CHECKING:
     import graphviz
+
+QUIET_WIDTH = 9 / 11  # a constant's cells: its font is 9 points instead of 11
 
 
 class GraphBuilder:
@@ -50,8 +61,14 @@ class GraphBuilder:
         self.grads = grads
         self.edge_labels = edge_labels
         self.cell_width = cell_width
+        self.title = title
+        self.kinds: set[str] = set()  # the roles of the values drawn (for the colour key)
         self.contrib = contributions(order, root) if grads is None else {}
-        self.largest = max((abs(c) for _, c in self.contrib.values()), default=0.0)
+        # edges are scaled to the largest contribution that did not go into a constant
+        self.largest = max(
+            (abs(c) for (i, j), (_, c) in self.contrib.items() if not self.quiet(i, j)),
+            default=0.0,
+        )
         self.graph = Digraph(
             "stepgrad",
             graph_attr={
@@ -59,7 +76,7 @@ class GraphBuilder:
                 "fontname": "Helvetica",
                 "nodesep": "0.2",
                 "ranksep": "0.35",
-                "label": legend(title),
+                "label": legend(title),  # write() adds "constant" when one is drawn
                 "labelloc": "t" if title else "b",
             },
             node_attr={"fontname": "Helvetica", "fontsize": "11"},
@@ -68,6 +85,10 @@ class GraphBuilder:
         self.nodes: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # by scope
         self.edges: list[tuple[str, str, dict[str, str]]] = []
         self.columns: list[tuple[str, list[str]]] = []  # (heading, node names top to bottom)
+
+    def quiet(self, i: int, j: int) -> bool:
+        """Is the j-th parent of node i a constant (drawn quietly, edge included)?"""
+        return role(self.order[i].parents[j], self.root) == "constant"
 
     def num(self, x: float) -> str:
         return number(x, self.precision)
@@ -78,18 +99,22 @@ class GraphBuilder:
     def value(self, i: int) -> None:
         node = self.order[i]
         kind = role(node, self.root)
+        self.kinds.add(kind)
         if self.grads is None:
             grad = self.num(node.grad)
         else:
             grad = self.num(self.grads[i]) if i in self.grads else "?"
+        quiet = kind == "constant"
         label = value_label(
             node.label,
             [f"data {self.num(node.data)}", f"grad {grad}"],
             COLOURS[kind],
-            width=self.cell_width,
+            width=round(self.cell_width * QUIET_WIDTH) if quiet else self.cell_width,
             border=2 if kind == "root" else 1,
+            quiet=quiet,
         )
-        tip = f"{node.label or 'value'} ({kind}{', ' + node.scope if node.scope else ''})"
+        what = node.label or self.num(node.data)
+        tip = f"{what} ({kind}{', ' + node.scope if node.scope else ''})"
         self.node(
             node.scope,
             f"v{i}",
@@ -131,7 +156,7 @@ class GraphBuilder:
         if (i, j) in self.contrib:
             local, c = self.contrib[(i, j)]
             node = self.order[i]
-            attrs.update(edge_style(c, self.largest))
+            attrs.update(quiet_edge_style(c) if self.quiet(i, j) else edge_style(c, self.largest))
             attrs["tooltip"] = tooltip(
                 f"{node.parents[j].label or 'parent'}: local {self.num(local)} x grad "
                 f"{self.num(node.grad)} = {self.num(c)}"
@@ -153,6 +178,7 @@ class GraphBuilder:
         for scope in sorted(boxes, key=natural):
             self.box(scope, boxes[scope], box_id[scope])
         summed: dict[tuple[str, str], float] = {}  # collapsed edges add their contributions
+        constants: set[tuple[str, str]] = set()  # the edges out of a constant value
         for i, node in enumerate(self.order):
             if node.scope in boxes:
                 target = box_id[node.scope]
@@ -169,10 +195,13 @@ class GraphBuilder:
                 if source != target:
                     c = self.contrib.get((i, j), (0.0, 0.0))[1]
                     summed[(source, target)] = summed.get((source, target), 0.0) + c
+                    if source.startswith("v") and self.quiet(i, j):
+                        constants.add((source, target))
         for (source, target), c in summed.items():
             attrs = {"id": f"{source}-{target}"}
             if self.contrib:
-                attrs.update(edge_style(c, self.largest))
+                quiet = (source, target) in constants
+                attrs.update(quiet_edge_style(c) if quiet else edge_style(c, self.largest))
                 attrs["tooltip"] = f"contribution {self.num(c)}"
             self.edges.append((source, target, attrs))
         self.order_columns(boxes, box_id, summed, clusters)
@@ -238,6 +267,8 @@ class GraphBuilder:
     def write(self, clusters: bool) -> None:
         import graphviz
 
+        if "constant" in self.kinds:
+            self.graph.graph_attr["label"] = legend(self.title, constants=True)
         in_columns = {name for _, names in self.columns for name in names}
         attrs_of = {name: attrs for nodes in self.nodes.values() for name, attrs in nodes}
         kept = {

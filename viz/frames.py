@@ -67,7 +67,7 @@ def forward_explanation(node: Value, root: Value) -> str:
     result = fmt(node.data)
     if not node.parents:
         kind = role(node, root)
-        return f"{node.label} = {result} ({kind})" if node.label else f"constant {result} ({kind})"
+        return f"{node.label} = {result} ({kind})" if node.label else f"constant {result}"
     names = [name(p) for p in node.parents]
     values = [fmt(p.data) for p in node.parents]
     op = node.op

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from autograd import Value
 
-from .roles import COLOURS
+from .roles import COLOURS, QUIET
 from .text import html_text
 
 EDGE_GREY = (0xB8, 0xB8, 0xB8)
@@ -38,20 +38,42 @@ def edge_style(contribution: float, largest: float) -> dict[str, str]:
     return {"penwidth": f"{1 + 4 * t:.2f}", "color": hex_colour(colour)}
 
 
+def quiet_edge_style(contribution: float) -> dict[str, str]:
+    """An edge out of a constant: thin and light grey whatever it carried (a constant's
+    gradient trains nothing), dashed when nothing flowed back."""
+    style = {"penwidth": "1", "color": QUIET["border"]}
+    return {**style, "style": "dashed"} if contribution == 0.0 else style
+
+
 def hex_colour(rgb: tuple[int, ...]) -> str:
     return "#" + "".join(f"{c:02x}" for c in rgb)
 
 
 def value_label(
-    title: str, rows: Sequence[str], fill: str, *, width: int = 0, border: int = 1
+    title: str,
+    rows: Sequence[str],
+    fill: str,
+    *,
+    width: int = 0,
+    border: int = 1,
+    quiet: bool = False,
 ) -> str:
-    """An HTML-like label: a bold title row (if any) over one row per line of text."""
+    """An HTML-like label: a bold title row (if any) over one row per line of text;
+    ``quiet`` (a constant): small grey type and a light grey border (``roles.QUIET``)."""
     size = f' WIDTH="{width}"' if width else ""
-    cells = [f"<TR><TD{size}><B>{html_text(title)}</B></TD></TR>"] if title else []
-    cells += [f"<TR><TD{size}>{html_text(row)}</TD></TR>" for row in rows]
+
+    def text(t: str) -> str:
+        t = html_text(t)
+        return (
+            f'<FONT POINT-SIZE="{QUIET["size"]}" COLOR="{QUIET["font"]}">{t}</FONT>' if quiet else t
+        )
+
+    cells = [f"<TR><TD{size}><B>{text(title)}</B></TD></TR>"] if title else []
+    cells += [f"<TR><TD{size}>{text(row)}</TD></TR>" for row in rows]
+    edge = f' COLOR="{QUIET["border"]}"' if quiet else ""
     return (
         f'<<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
-        f'BGCOLOR="{fill}">{"".join(cells)}</TABLE>>'
+        f'BGCOLOR="{fill}"{edge}>{"".join(cells)}</TABLE>>'
     )
 
 
@@ -64,14 +86,20 @@ def tooltip(text: str) -> str:
     return graphviz.escape(text.replace("\\", "\\\\"))
 
 
-def legend(title: str = "") -> str:
-    """The colour key (input, parameter, intermediate, root), under ``title`` when given."""
+def legend(title: str = "", constants: bool = False) -> str:
+    """The colour key (input, parameter, intermediate, root, and constant when ``constants``
+    are drawn), under ``title`` when given."""
+    names = ["input", "parameter", "intermediate", "root"] + ["constant"] * constants
     swatches = "".join(
         f'<TD BGCOLOR="{COLOURS[name]}" BORDER="1">{name}</TD><TD> </TD>'
-        for name in ("input", "parameter", "intermediate", "root")
+        if name != "constant"
+        else f'<TD BGCOLOR="{COLOURS[name]}" BORDER="1" COLOR="{QUIET["border"]}">'
+        f'<FONT COLOR="{QUIET["font"]}">{name}</FONT></TD><TD> </TD>'
+        for name in names
     )
     heading = (
-        f'<TR><TD COLSPAN="8"><FONT POINT-SIZE="14"><B>{html_text(title)}</B></FONT></TD></TR>'
+        f'<TR><TD COLSPAN="{2 * len(names)}"><FONT POINT-SIZE="14"><B>{html_text(title)}</B>'
+        "</FONT></TD></TR>"
         if title
         else ""
     )
