@@ -12,7 +12,7 @@ from .layers import MLP, Layer, Neuron
 from .losses import bce_with_logits, cross_entropy, hinge_loss, mse_loss, softmax
 from .module import Module
 from .optim import SGD, Adam, Optimizer
-from .train import History, accuracy, fit
+from .train import History, TrainingDiverged, accuracy, fit
 
 __all__ = [
     "ACTIVATIONS",
@@ -24,6 +24,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "TrainingDiverged",
     "accuracy",
     "bce_with_logits",
     "cross_entropy",

@@ -4,10 +4,15 @@ One step: clear the gradients, run the batch forward, average the loss over the 
 backpropagate, let the optimizer nudge every parameter. One epoch: a pass over the whole
 (shuffled) training set in mini-batches. ``batch_size=None`` uses every example in each step
 (full-batch gradient descent), ``batch_size=1`` one example per step (pure SGD).
+
+When training blows up (a loss or a gradient that is nan or infinite, or a float overflow on
+the way), ``fit`` raises ``TrainingDiverged`` before that step changes any parameter; the
+error carries the ``History`` recorded so far and where it happened.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from collections.abc import Callable, Sequence
@@ -81,6 +86,42 @@ class History:
         if not self.epoch_loss:
             return None
         return self._record(min(range(len(self.epoch_loss)), key=self.epoch_loss.__getitem__))
+
+
+class TrainingDiverged(ValueError):
+    """A step of ``fit`` met a loss or gradient that is nan or infinite, or overflowed.
+
+    Raised before that step's update, so the parameters are those after the last good step.
+    ``history`` holds every step and epoch completed before it (the interrupted epoch's
+    steps are in ``step_loss``, not in ``epoch_loss``); ``epoch`` and ``step`` say where it
+    happened, counted from 0 like ``callback`` and ``lr_schedule`` count them.
+    """
+
+    def __init__(self, message: str, history: History, epoch: int, step: int) -> None:
+        super().__init__(message)
+        self.history = history
+        self.epoch = epoch
+        self.step = step
+
+
+def _diverged(problem: str, history: History, epoch: int, step: int) -> TrainingDiverged:
+    done = len(history.step_loss)
+    return TrainingDiverged(
+        f"fit: training diverged in epoch {epoch}, step {step} (counting from 0): {problem}; "
+        f"no parameter was changed by this step. The error's .history holds the {done} "
+        f"step{'s' * (done != 1)} before it (a smaller learning rate may help)",
+        history,
+        epoch,
+        step,
+    )
+
+
+def _bad_gradient(params: Sequence[Value]) -> str:
+    """'' when every gradient is finite, else which parameter's is not."""
+    for i, p in enumerate(params):
+        if not math.isfinite(p.grad):
+            return f"the gradient of parameter {p.label or f'#{i}'!r} is {p.grad!r}"
+    return ""
 
 
 # ---- accuracy ----------------------------------------------------------------------------
@@ -189,6 +230,10 @@ def fit(
     - ``lr_schedule(step) -> lr``: sets ``optimizer.lr`` before each step; ``step`` counts
       optimizer steps from 0 across epochs (with full batches, step == epoch).
     - ``callback(epoch, history)`` runs after each epoch; returning True stops training.
+
+    A loss or gradient that is nan or infinite (or a float overflow) raises
+    ``TrainingDiverged`` before the step's update, with ``.history`` recorded so far and
+    ``.epoch`` / ``.step`` where it happened.
     """
     rows = _rows(X)
     targets = _targets(loss, y)
@@ -226,14 +271,22 @@ def fit(
                     optimizer.lr = lr_schedule(step)
                 model.zero_grad()
                 optimizer.zero_grad()
-                outputs = [model(rows[i]) for i in batch]
                 batch_targets = [targets[i] for i in batch]
-                if step == 0:
-                    _check_output(loss, outputs[0])
-                total = loss_fn(outputs, batch_targets)
-                if l2:
-                    total = total + l2 * dot(params, params)  # sum of p*p as one node
-                total.backward()
+                try:
+                    outputs = [model(rows[i]) for i in batch]
+                    if step == 0:
+                        _check_output(loss, outputs[0])
+                    total = loss_fn(outputs, batch_targets)
+                    if l2:
+                        total = total + l2 * dot(params, params)  # sum of p*p as one node
+                    if not math.isfinite(total.data):
+                        raise _diverged(f"the loss is {total.data!r}", history, epoch, step)
+                    total.backward()
+                except OverflowError as exc:
+                    raise _diverged(str(exc), history, epoch, step) from exc
+                bad = _bad_gradient(getattr(optimizer, "params", params))
+                if bad:
+                    raise _diverged(bad, history, epoch, step)
                 optimizer.step()
                 history.step_loss.append(total.data)
                 history.step_lr.append(optimizer.lr)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import pytest
 
-from autograd import Value, no_grad
+import nn
+from autograd import Value, no_grad, sum_values
 from nn import MLP, SGD, Adam, History, accuracy, datasets, fit, hinge_loss, mse_loss
 from nn.train import EpochRecord
 
@@ -319,3 +321,60 @@ def test_history_repr_is_a_summary_not_a_dump():
     assert repr(h) == "History(2 epochs, 4 steps; final loss 0.25, accuracy 0.900)"
     one = History(epoch_loss=[1.5], step_loss=[1.5])  # mse: no accuracy
     assert repr(one) == "History(1 epoch, 1 step; final loss 1.5)"
+
+
+class RecordingSGD(SGD):
+    """SGD that remembers the parameters after each of its steps."""
+
+    def step(self) -> None:
+        super().step()
+        self.after = [p.data for p in self.params]
+
+
+def test_a_diverging_run_raises_with_its_history_and_changes_nothing_more():
+    X, y = SMALL
+    model = MLP(2, [8, 1], seed=0)
+    optimizer = RecordingSGD(model.parameters(), lr=50.0)
+    with pytest.raises(nn.TrainingDiverged) as info:
+        fit(model, X, y, loss="mse", optimizer=optimizer, epochs=50, batch_size=8, progress=False)
+    error = info.value
+    assert isinstance(error, ValueError)
+    history = error.history
+    steps = len(history.step_loss)
+    assert steps == error.step > 0  # every step before the bad one, none after
+    assert error.epoch == steps // 5 and len(history.epoch_loss) == error.epoch  # 5 steps/epoch
+    assert all(math.isfinite(v) for v in history.step_loss + history.epoch_loss)
+    assert f"in epoch {error.epoch}, step {error.step} (counting from 0)" in str(error)
+    assert f"holds the {steps} steps before it" in str(error)
+    # what went wrong, in the engine's or fit's words: mse's square overflowed, here
+    assert re.search(r"too large for a float|overflow|is (nan|inf|-inf)", str(error))
+    assert [
+        p.data for p in model.parameters()
+    ] == optimizer.after  # the failed step changed nothing
+
+
+def test_overflow_and_non_finite_gradients_are_divergence_too():
+    X, y = SMALL
+    model = MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].b.data = 1000.0
+    exp_loss = lambda outs, ts: sum_values([o.exp() for o in outs])
+    before = model.state_dict()
+    with pytest.raises(nn.TrainingDiverged, match="epoch 0, step 0.*exp overflows") as info:
+        fit(model, X, y, loss=exp_loss, epochs=3, progress=False)
+    assert isinstance(info.value.__cause__, OverflowError)
+    assert info.value.history.step_loss == [] and "holds the 0 steps" in str(info.value)
+    assert model.state_dict() == before
+    # an infinite loss (float products overflow to inf without an error)
+    model = MLP(2, [1], seed=0)
+    inf_loss = lambda outs, ts: sum_values([o * 1e308 * 1e308 + 1.0 for o in outs])
+    with pytest.raises(nn.TrainingDiverged, match="epoch 0, step 0.*the loss is (inf|-inf|nan)"):
+        fit(model, X, y, loss=inf_loss, epochs=3, progress=False)
+    # a finite loss (0) whose gradient is not: d sqrt(u)/du at u = 0 is inf, times 0 is nan
+    model = MLP(2, [1], seed=0)
+    sqrt_loss = lambda outs, ts: sum_values([(o * 0.0).sqrt() for o in outs])
+    before = model.state_dict()
+    with pytest.raises(
+        nn.TrainingDiverged, match=r"gradient of parameter 'layers\.0\.neurons\.0\.w\.0' is nan"
+    ):
+        fit(model, X, y, loss=sqrt_loss, epochs=3, progress=False)
+    assert model.state_dict() == before
