@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -189,17 +190,36 @@ def _check_output(loss: str | LossFn, output: Any) -> None:
         )
 
 
-def _progress_bar(epochs: int, enabled: bool) -> Any:
-    """A ``tqdm.auto`` bar (a widget in Jupyter, text in a terminal), or None when switched
-    off by ``progress=False`` or the environment variable TQDM_DISABLE, or without tqdm."""
+def _progress_bar(epochs: int, enabled: bool) -> tuple[Any, Any]:
+    """A ``tqdm.auto`` bar (a widget in Jupyter, text in a terminal) and, in Jupyter, the
+    handle of its display; ``(None, None)`` when switched off by ``progress=False`` or the
+    environment variable TQDM_DISABLE, or without tqdm.
+
+    A notebook saves, beside the widget, a text copy of the bar as it was when first shown,
+    "0%", and that copy is all GitHub or nbconvert shows. So in Jupyter the bar is shown
+    here under a display id (tqdm's ``display=False``, IPython's ``display_id``), and
+    ``_close_bar`` re-displays it when training ends: the saved text is the final state."""
     disabled = os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
     if not enabled or disabled:
-        return None
+        return None, None
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        return None
-    return tqdm(total=epochs, desc="fit", unit="epoch")
+        return None, None
+    notebook = sys.modules.get("tqdm.notebook")  # imported by tqdm.auto only in Jupyter
+    if notebook is None or not issubclass(tqdm, notebook.tqdm):
+        return tqdm(total=epochs, desc="fit", unit="epoch"), None
+    from IPython.display import display
+
+    bar = tqdm(total=epochs, desc="fit", unit="epoch", display=False)
+    return bar, display(bar.container, display_id=True)
+
+
+def _close_bar(bar: Any, shown: Any) -> None:
+    """Close the bar; in Jupyter, update its display so its text copy shows the end."""
+    bar.close()
+    if shown is not None:
+        shown.update(bar.container)
 
 
 def fit(
@@ -259,7 +279,7 @@ def fit(
     rng = random.Random(seed)
     history = History()
     step = 0
-    bar = _progress_bar(epochs, progress)
+    bar, shown = _progress_bar(epochs, progress)
     try:
         for epoch in range(epochs):
             if shuffle:
@@ -309,5 +329,5 @@ def fit(
                 break
     finally:
         if bar is not None:
-            bar.close()
+            _close_bar(bar, shown)
     return history

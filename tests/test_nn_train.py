@@ -378,3 +378,41 @@ def test_overflow_and_non_finite_gradients_are_divergence_too():
     ):
         fit(model, X, y, loss=sqrt_loss, epochs=3, progress=False)
     assert model.state_dict() == before
+
+
+def test_in_jupyter_the_saved_text_of_the_bar_is_its_final_state(monkeypatch):
+    """A notebook saves the bar's text/plain beside the widget. fit shows the bar under a
+    display id and re-displays it when done, so the text saved last reads 100%, not 0%.
+    (tqdm.auto is made to pick its notebook bar; IPython's display is recorded.)"""
+    tqdm_auto = pytest.importorskip("tqdm.auto")
+    tqdm_notebook = pytest.importorskip("tqdm.notebook")
+    pytest.importorskip("ipywidgets")
+    display_module = pytest.importorskip("IPython.display")
+    from IPython.core.formatters import PlainTextFormatter
+
+    shown = []  # (update?, the text/plain a viewer without widgets would keep)
+
+    class Handle:
+        def update(self, obj):
+            shown.append((True, PlainTextFormatter()(obj)))
+
+    def display(obj, display_id=None):
+        assert display_id is True
+        shown.append((False, PlainTextFormatter()(obj)))
+        return Handle()
+
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.setattr(tqdm_auto, "tqdm", tqdm_notebook.tqdm)
+    monkeypatch.setattr(display_module, "display", display)
+    X, y = SMALL
+    fit(MLP(2, [2, 1]), X, y, epochs=3, progress=True)
+    assert [update for update, _ in shown] == [False, True]
+    first, last = (text for _, text in shown)
+    assert "0%" in first and "0/3" in first
+    assert "100%" in last and "3/3" in last and "loss=" in last and "acc=" in last
+    # training that blows up: the saved text says how far it got
+    shown.clear()
+    with pytest.raises(nn.TrainingDiverged) as info:
+        fit(MLP(2, [8, 1], seed=0), X, y, loss="mse", epochs=50, batch_size=8, seed=0,
+            lr_schedule=lambda step: 50.0)  # fmt: skip
+    assert shown[-1][0] is True and f" {info.value.epoch}/50 " in shown[-1][1]
