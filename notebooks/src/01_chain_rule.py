@@ -92,7 +92,8 @@ print(f"z = {z.data:.4f}   a = {a.data:.4f}   C = {C.data:.4f}")
 # %% [markdown]
 # The neuron outputs 0.668 where we wanted 1, so the cost is $(0.668 - 1)^2 \approx 0.110$.
 # Here is the computation as a graph: the boxes are values (blue: inputs, yellow: parameters,
-# grey: intermediate results, green: the cost), the circles are the operations between them.
+# grey: intermediate results, green: the cost, small and pale: plain numbers such as the
+# target 1), the circles are the operations between them.
 # No gradient has been computed yet, so every `grad` is 0.
 
 # %%

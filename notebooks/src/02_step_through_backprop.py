@@ -105,8 +105,8 @@ print(f"y = {y.data:.4f}   E = 1/2 (t - y)^2 = {E.data:.5f}")
 # the running gradients.
 #
 # Press **next** (or **play**, or drag the slider). *This needs a running notebook: on GitHub
-# or in a static HTML page the widget cannot move, so a few of its frames are shown as
-# pictures after it.*
+# or in a static HTML page the widget cannot move (they show a still picture of its first
+# frame instead), so a few more of its frames are shown as pictures after it.*
 
 # %%
 stepper = step_through(E)
@@ -127,7 +127,8 @@ def frame(stepper, node, phase, max_width=720):
     )
     stepper.show(k)
     print(f"frame {k} ({phase}):")
-    print("   " + stepper.explanation.replace("; ", "\n   "))
+    for line in stepper.lines:  # one line per parent going backward
+        print("   " + line)
     svg = stepper.svg
     size = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     scale = min(1.0, max_width / float(size[1]))

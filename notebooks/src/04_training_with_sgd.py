@@ -157,8 +157,8 @@ display(fig)
 #
 # Each step's gradient is now a noisy estimate of the true one, but for the same amount of
 # work you get many steps instead of one. `nn.fit` runs this loop (the same four steps as
-# `train` above) and shows a progress bar while it works (on GitHub or in HTML the bar shows
-# its first state only; run the notebook to see it move). We give all three the same model
+# `train` above) and shows a progress bar while it works (on GitHub or in HTML each bar shows
+# how it ended; run the notebook to see it move). We give all three the same model
 # start, learning rate and number of epochs, so each does the same amount of arithmetic.
 
 # %%
