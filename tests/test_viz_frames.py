@@ -4,20 +4,14 @@ state each frame shows."""
 import math
 
 import pytest
+from graphs import tanh_neuron
 
 from autograd import Value, dot, topological_order
 from viz.frames import build_frames, forward_explanation, state
 
 
 def neuron():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+    return tanh_neuron()
 
 
 def test_frame_count_is_forward_nodes_plus_backward_steps():

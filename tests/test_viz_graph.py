@@ -10,6 +10,8 @@ import pytest
 
 pytest.importorskip("graphviz")
 
+from graphs import tanh_neuron
+
 from autograd import Value, dot, name_scope, topological_order
 from viz import backend
 from viz.graph import draw_graph
@@ -21,15 +23,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def neuron():
-    """The classic tanh neuron: o = tanh(x1*w1 + x2*w2 + b)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+    return tanh_neuron()
 
 
 def node_line(source, node_id):

@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from graphs import tanh_neuron
+
 from autograd import Value
 from viz import backend, step_through
 from viz.frames import state
@@ -23,14 +25,7 @@ def explanation_lines(text_html: str) -> list[str]:
 
 
 def neuron():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+    return tanh_neuron()
 
 
 def classes(svg: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from graphs import tanh_neuron
 
 from autograd import Value, dot
 from viz import save_steps_html
@@ -18,14 +19,7 @@ from viz.text import number
 
 
 def neuron():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    return tanh_neuron()[0]
 
 
 def script_json(page: str, name: str):
