@@ -1,4 +1,4 @@
-"""stepgrad's benchmark: ``python bench/run.py [--repeats N] [--only engine|chain|training]``.
+"""stepgrad's benchmark: ``python bench/run.py [--repeats N] [--only engine|chain|training|render]``.
 
 Prints one table per section and writes everything to bench/results/latest.json.
 See bench/README.md for what each number means.
@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # `autograd`, `nn` and `bench` from this checkout
 
-SECTIONS = ("engine", "chain", "training")
+SECTIONS = ("engine", "chain", "training", "render")
 TARGET_MICROGRAD_OVER_OURS = 10.0
 TARGET_OURS_OVER_FLOOR = 40.0
 TARGET_TRAINING_RATIO = 12.0
@@ -266,6 +266,23 @@ def training_section(micrograd_steps: int, demo: bool) -> dict[str, Any]:
     return results
 
 
+def render_section() -> dict[str, Any]:
+    from bench import render
+    from bench.timing import fmt_time
+
+    print("\n== Rendering: one example through MLP(2, [16, 16, 1]) with viz.draw_graph ==")
+    results = render.run()
+    if "skipped" in results:
+        print(f"skipped: {results['skipped']}")
+        return results
+    for style, r in results.items():
+        print(
+            f"  {style:<9}  draw_graph {fmt_time(r['build_s'])}, render to SVG "
+            f"{fmt_time(r['render_s'])} ({r['svg_bytes'] / 1e3:.0f} kB; medians of 5)"
+        )
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bench/run.py", description="stepgrad benchmark (see bench/README.md)"
@@ -324,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     if "training" in sections:
         steps = 100 if args.full else args.micrograd_steps
         results["training"] = training_section(steps, demo=not args.no_demo)
+    if "render" in sections:
+        results["render"] = render_section()
     write_json(args.out, results)
     print(f"\nresults written to {args.out}")
     return 0
