@@ -13,12 +13,14 @@ from .value import Operand, Value, lift
 
 
 def _values(items: Iterable[Operand], op: str) -> list[Value]:
-    values = []
-    for item in items:
-        value = lift(item)
-        if value is None:
-            raise TypeError(f"{op}: expected Values or real numbers, got {type(item).__name__}")
-        values.append(value)
+    """The items as a list of Values (numbers become constant leaves)."""
+    values = list(items)
+    for i, item in enumerate(values):
+        if type(item) is not Value:  # the common case, Values, costs one check each
+            value = lift(item)
+            if value is None:
+                raise TypeError(f"{op}: expected Values or real numbers, got {type(item).__name__}")
+            values[i] = value
     return values
 
 
