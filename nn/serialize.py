@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from .files import write_atomic
 from .layers import MLP
 from .module import Module
 
@@ -45,25 +45,7 @@ def save(model: MLP, path: str | os.PathLike[str]) -> None:
         "architecture": model.architecture(),
         "parameters": parameters,
     }
-    write_atomically(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomic(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
 def load(path: str | os.PathLike[str]) -> MLP:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, no_grad
+from nn.files import write_atomic
 
-from .files import write_atomic
 from .graph import draw_graph
 from .network import draw_network
 from .plots import plot_decision_boundary, plot_history

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from autograd import Value
 from autograd.backprop import name
+from nn.files import write_atomic
 
-from .files import write_atomic
 from .frames import PASSES, build_frames, state
 from .layout import Layout
 from .table import grads_table, table_states

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import torch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/, for engine_ops
+sys.path.insert(0, str(HERE.parent.parent))  # the repository, for nn.files
 
 from engine_ops import CASES, OPS, Lib
+
+from nn.files import write_atomic
 
 OUT = HERE / "ops.json"
 SCRIPT = "tests/golden/make_golden.py"
@@ -81,10 +82,7 @@ def main() -> None:
     lines.append("}")
     text = "\n".join(lines) + "\n"
     json.loads(text)  # well-formed before it replaces anything
-    fd, tmp = tempfile.mkstemp(dir=HERE, prefix=".ops.", suffix=".json.tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, OUT)
+    write_atomic(OUT, text)
     print(f"wrote {len(cases)} cases ({len(OPS)} ops) to {OUT} with torch {torch.__version__}")
 
 

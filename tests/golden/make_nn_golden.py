@@ -11,14 +11,17 @@ written with ``repr`` and read back bit for bit.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import sys
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))  # the repository, for nn
+
+from nn.files import write_atomic
+
 OUT = HERE / "nn.json"
 SCRIPT = "tests/golden/make_nn_golden.py"
 f64 = torch.float64
@@ -225,10 +228,7 @@ def document() -> dict:
 def main() -> None:
     text = json.dumps(document(), indent=1, allow_nan=False) + "\n"
     json.loads(text)  # well-formed before it replaces anything
-    fd, tmp = tempfile.mkstemp(dir=HERE, prefix=".nn.", suffix=".json.tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, OUT)
+    write_atomic(OUT, text)
     print(f"wrote {OUT} with torch {torch.__version__}")
 
 
