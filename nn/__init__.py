@@ -14,6 +14,15 @@ from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .train import History, TrainingDiverged, accuracy, fit
 
+
+def __getattr__(name: str) -> object:
+    """``nn.datasets`` on first use: it needs numpy, which ``import nn`` does not load."""
+    if name == "datasets":
+        import importlib
+
+        return importlib.import_module(".datasets", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "ACTIVATIONS",
     "MLP",

@@ -38,3 +38,26 @@ def test_readme_example_prints_what_it_promises(index, tmp_path, monkeypatch):
     printed = out.getvalue().splitlines()
     for expected in promised:
         assert any(line.startswith(expected) for line in printed), (expected, printed)
+
+
+def test_every_loss_the_readme_says_returns_one_value_does():
+    """The README's "Losses ... return one `Value`" sentence names only functions that do."""
+    import nn
+    from autograd import Value
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    sentence = re.search(r"Losses (.*?) return one `Value`", text).group(1)
+    names = re.findall(r"`(\w+)`", sentence)
+    assert names, sentence
+    examples = {"cross_entropy": ([[0.5, -1.0], [2.0, 0.1]], [0, 1])}
+    for name in names:
+        preds, targets = examples.get(name, ([0.5, -1.0], [1, 0]))
+        assert isinstance(getattr(nn, name)(preds, targets), Value), name
+
+
+def test_readme_does_not_promise_bit_exact_torch_optimizers():
+    """optim.py: torch fuses a multiply-add, Python cannot, so a step may differ in the last
+    bit; the README must say the same, not "exactly"."""
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    optimizers = re.search(r"optimizers\s+`SGD`.*?\.(?=\s)", text).group(0)
+    assert "exactly" not in optimizers and "last bit" in optimizers, optimizers
