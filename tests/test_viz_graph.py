@@ -12,11 +12,10 @@ pytest.importorskip("graphviz")
 from graphs import tanh_neuron
 
 from autograd import Value, dot, name_scope, topological_order
-from viz import backend
+from viz import render
 from viz.graph import draw_graph
-from viz.roles import COLOURS, is_parameter, role
 from viz.scopes import module_path
-from viz.style import edge_style
+from viz.style import COLOURS, edge_style, is_parameter, role
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -155,7 +154,7 @@ def test_escaping_round_trip_through_dot():
         y = x * 2
     y.label = "}{|<>"
     g = draw_graph(y, group="module")
-    svg = backend.run(g.source, "svg")  # dot -Tsvg accepts it ...
+    svg = render.run(g.source, "svg")  # dot -Tsvg accepts it ...
     texts = svg_texts(svg)
     assert NASTY in texts  # ... and shows the label, the cluster name, exactly
     assert texts.count(NASTY) == 2  # the value box and the cluster label
@@ -171,7 +170,7 @@ def test_escaping_round_trip_collapsed():
         w = Value(0.5, label='m<1>.w."0"')
         out = w * Value(3.0, label="x|{y}")
     out.backward()
-    svg = backend.run(draw_graph(out, collapse=True).source, "svg")
+    svg = render.run(draw_graph(out, collapse=True).source, "svg")
     assert "m<1>" in svg_texts(svg)
     titles = [
         a.get("{http://www.w3.org/1999/xlink}title") for a in ET.fromstring(svg).iter(f"{SVG}a")

@@ -20,7 +20,7 @@ from viz import (
     write_demo_pictures,
 )
 from viz.demo import pick_example, pick_neuron
-from viz.network import NEGATIVE, POSITIVE
+from viz.plots import NEGATIVE, POSITIVE
 
 SVG = "{http://www.w3.org/2000/svg}"
 

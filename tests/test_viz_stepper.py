@@ -11,7 +11,8 @@ pytest.importorskip("ipywidgets")
 from graphs import tanh_neuron
 
 from autograd import Value
-from viz import backend, step_through
+from viz import render as backend
+from viz import step_through
 from viz.frames import state
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -14,8 +14,8 @@ from autograd import Value, dot
 from viz import save_steps_html
 from viz.frames import build_frames, state
 from viz.layout import Layout
+from viz.style import number
 from viz.table import table_states
-from viz.text import number
 
 
 def neuron():

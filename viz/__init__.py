@@ -9,11 +9,10 @@ Rendering needs Graphviz's ``dot`` or the ``graphviz-pure`` binary (``pip instal
 numpy) are imported only when a function needs them.
 """
 
-from .backend import RendererNotFound
 from .demo import write_demo_pictures
 from .graph import draw_graph
-from .network import draw_network
-from .plots import plot_decision_boundary, plot_history
+from .plots import draw_network, plot_decision_boundary, plot_history
+from .render import RendererNotFound
 from .stepper import Stepper, step_through
 from .steps_html import save_steps_html
 

@@ -21,10 +21,9 @@ from autograd import Value, no_grad
 from nn.files import write_atomic
 
 from .graph import draw_graph
-from .network import draw_network
-from .plots import plot_decision_boundary, plot_history
+from .plots import draw_network, plot_decision_boundary, plot_history
 from .steps_html import save_steps_html
-from .text import number
+from .style import number
 
 PICTURES = ("graph.svg", "steps.html", "network.svg", "loss.png", "boundary.png")
 

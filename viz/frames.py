@@ -18,7 +18,7 @@ from autograd import Value, topological_order
 from autograd.backprop import name
 from autograd.real import fmt
 
-from .roles import role
+from .style import role
 
 PASSES = ("forward", "backward")
 

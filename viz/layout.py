@@ -16,12 +16,11 @@ from collections.abc import Sequence
 
 from autograd import Value
 
-from . import backend
-from .builder import GraphBuilder
+from . import render as backend
 from .frames import Frame, State, state
-from .responsive import FIT_WIDTH
-from .roles import role
-from .text import number
+from .graph import GraphBuilder
+from .render import FIT_WIDTH
+from .style import number, role
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"

@@ -1,12 +1,15 @@
-"""``plot_history`` and ``plot_decision_boundary``: matplotlib ``Figure``s.
+"""Figures: ``draw_network``, ``plot_history`` and ``plot_decision_boundary``.
 
-``matplotlib.figure.Figure`` objects made without pyplot: they need no GUI backend, save
-through Agg (``fig.savefig("loss.png")``) and show themselves as PNG pictures in Jupyter, with
-or without ``%matplotlib inline`` (``viz.figure``).
+Each is a matplotlib ``Figure`` made without pyplot: it needs no GUI backend, saves through
+Agg (``fig.savefig("loss.png")``) and shows itself as a PNG picture in Jupyter, with or
+without ``%matplotlib inline`` (``new_figure``). matplotlib is imported only inside the
+functions that draw.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,6 +18,144 @@ from autograd import Value, no_grad
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+
+# ---- figures that show themselves in Jupyter ------------------------------------------------
+# A plain Figure made without pyplot displays in Jupyter only as the text "<Figure size 550x360
+# with 1 Axes>", unless %matplotlib inline (or an import of matplotlib.pyplot) has told IPython
+# how to draw figures. InlineFigure adds _repr_png_, IPython's rich display method for PNG:
+# the last expression of a cell, or display(fig), then shows the picture with no pyplot state.
+# When the inline backend *is* active, its registered formatter takes precedence (IPython asks
+# formatters registered for a type first), so the figure is still drawn once.
+
+
+@functools.cache
+def _inline_figure_class() -> type[Figure]:
+    from matplotlib.figure import Figure
+
+    class InlineFigure(Figure):
+        """A ``Figure`` with ``_repr_png_``: shown as an image when displayed in Jupyter."""
+
+        def _repr_png_(self) -> bytes:
+            """The figure as PNG bytes at its own dpi (what ``savefig(format="png")`` writes)."""
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    return InlineFigure
+
+
+def new_figure(**kwargs: Any) -> Figure:
+    """``matplotlib.figure.Figure(**kwargs)`` that shows itself as a PNG in Jupyter."""
+    return _inline_figure_class()(**kwargs)
+
+
+# ---- draw_network -------------------------------------------------------------------------
+# An MLP as circles in columns, one line per weight. Colour = sign (blue positive, red
+# negative), width = |weight| (or |grad|) relative to the largest one.
+
+POSITIVE, NEGATIVE = "#2563eb", "#dc2626"
+
+
+def _layers(model: Any) -> list[Any]:
+    """The model's layers (``model.layers``), or a single layer (``.neurons``) as one."""
+    if hasattr(model, "layers"):
+        return list(model.layers)
+    if hasattr(model, "neurons"):
+        return [model]
+    raise TypeError(
+        f"draw_network: expected an MLP (with .layers) or a Layer (with .neurons), "
+        f"got {type(model).__name__}"
+    )
+
+
+def _column(n: int) -> list[float]:
+    """n heights centred on 0, one unit apart."""
+    return [(n - 1) / 2 - k for k in range(n)]
+
+
+def draw_network(model: Any, show: str = "weights") -> Figure:
+    """The network with every weight (``show="weights"``) or its gradient (``"grads"``)."""
+    from matplotlib.lines import Line2D
+
+    if show not in ("weights", "grads"):
+        raise ValueError(f"draw_network: show must be 'weights' or 'grads', got {show!r}")
+    layers = _layers(model)
+    nin = len(layers[0].neurons[0].w)
+    sizes = [nin, *(len(layer.neurons) for layer in layers)]
+    columns = [_column(n) for n in sizes]
+
+    def amount(p: Any) -> float:
+        return p.data if show == "weights" else p.grad
+
+    largest = (
+        max(
+            (abs(amount(w)) for layer in layers for neuron in layer.neurons for w in neuron.w),
+            default=0.0,
+        )
+        or 1.0
+    )
+    tallest = max(sizes)
+    fig = new_figure(figsize=(2.2 + 2.0 * len(sizes), 1.5 + 0.32 * tallest), layout="constrained")
+    ax = fig.add_subplot()
+    for c, layer in enumerate(layers):
+        for j, neuron in enumerate(layer.neurons):
+            for k, w in enumerate(neuron.w):
+                t = abs(amount(w)) / largest
+                ax.plot(
+                    [c, c + 1],
+                    [columns[c][k], columns[c + 1][j]],
+                    color=POSITIVE if amount(w) >= 0 else NEGATIVE,
+                    linewidth=0.25 + 3.5 * t,
+                    alpha=0.25 + 0.75 * t,
+                    solid_capstyle="round",
+                    zorder=1,
+                )
+    for c, heights in enumerate(columns):
+        ax.scatter(
+            [c] * len(heights),
+            heights,
+            s=160,
+            facecolor="white",
+            edgecolor="#111827",
+            linewidth=1.2,
+            zorder=2,
+        )
+    for k, height in enumerate(columns[0]):  # the inputs' names, as in draw_graph's pictures
+        ax.text(-0.09, height, f"x{k}", ha="right", va="center", fontsize="small")
+    for c, heights in enumerate(columns[1:], start=1):  # neuron k of a layer, top to bottom
+        for k, height in enumerate(heights):
+            ax.text(c, height, str(k), ha="center", va="center", fontsize=6, zorder=3)
+    labels = [f"input\n{nin}"] + [
+        f"{getattr(layer, 'name', '') or f'layer {c + 1}'}\n"
+        f"{len(layer.neurons)} {layer.neurons[0].activation}"
+        for c, layer in enumerate(layers)
+    ]
+    ax.set_xticks(range(len(sizes)), labels)
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlim(-0.4, len(sizes) - 0.6)
+    ax.set_ylim(-tallest / 2 - 0.2, tallest / 2 + 0.2)
+    what = "weights" if show == "weights" else "gradients dL/dw"
+    ax.set_title(
+        f"{what}: colour = sign, width = magnitude (largest |{show[:-1]}| = {largest:.3g})"
+    )
+    ax.set_xlabel("layer")
+    ax.legend(
+        handles=[
+            Line2D([], [], color=POSITIVE, lw=2.5, label="positive"),
+            Line2D([], [], color=NEGATIVE, lw=2.5, label="negative"),
+        ],
+        loc="upper right",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize="small",
+        frameon=False,
+    )
+    return fig
+
+
+# ---- training history and decision boundary -----------------------------------------------
 
 CLASS_COLOURS = ("#dc2626", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
 
@@ -47,14 +188,12 @@ def plot_history(history: Any) -> Figure:
     when recorded, accuracy per epoch. ``history`` is ``nn.History`` or a dict of lists."""
     from matplotlib.ticker import MaxNLocator
 
-    from .figure import InlineFigure
-
     loss = _series(history, "epoch_loss", "loss")
     if not loss:
         raise ValueError("plot_history: the history has no losses (epoch_loss is empty)")
     steps = _series(history, "step_loss")
     acc = _series(history, "epoch_accuracy", "accuracy")
-    fig = InlineFigure(figsize=(9.5 if acc else 5.5, 3.6), layout="constrained")
+    fig = new_figure(figsize=(9.5 if acc else 5.5, 3.6), layout="constrained")
     axes = fig.subplots(1, 2 if acc else 1, squeeze=False, sharex=True)[0]
     ax = axes[0]
     epochs = range(1, len(loss) + 1)
@@ -124,8 +263,6 @@ def plot_decision_boundary(
     import numpy as np
     from matplotlib.colors import TwoSlopeNorm
 
-    from .figure import InlineFigure
-
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y) or len(X) == 0:
@@ -151,7 +288,7 @@ def plot_decision_boundary(
     grid = _scores(model, list(zip(gx.ravel().tolist(), gy.ravel().tolist())))
     point_scores = _scores(model, [(float(a), float(b)) for a, b in X])
     classes = sorted(set(y.tolist()))
-    fig = InlineFigure(figsize=(6.2, 5.0), layout="constrained")
+    fig = new_figure(figsize=(6.2, 5.0), layout="constrained")
     ax = fig.add_subplot()
     if isinstance(grid[0], list):  # one score per class: the highest wins
         scores = np.array(grid, dtype=float)  # (points, classes)

@@ -21,7 +21,7 @@ from typing import Any
 from autograd import Value
 from autograd.backprop import name
 
-from . import backend
+from . import render as backend
 from .frames import PASSES, Frame, State, build_frames, state
 from .layout import Layout
 from .steps_html import explanation_html

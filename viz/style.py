@@ -1,13 +1,105 @@
-"""How a graph looks: value boxes, tooltips, the legend, and edges styled by contribution."""
+"""How a graph looks, decided in one place: the role each value plays (and its colour),
+the numbers and names written in pictures, value boxes, tooltips, edge styles and the legend.
+
+**Roles.** A leaf (no parents) without a label is a **constant**: a number that an operation
+lifted to a ``Value`` (the 1 in ``1 - y * s``, the shift ``m = max z`` that ``cross_entropy``
+subtracts from every logit, the ½ in ``0.5 * e**2``). Nobody named it, nobody trains it, so it
+is drawn quietly: small grey type on a near-white box, and (in ``draw_graph``) a thin grey edge
+whatever gradient it received, to keep the eye on the values that matter.
+
+A labelled leaf is a **parameter** when either
+
+- it was created inside a module and has a label (``nn`` creates every weight and bias inside
+  its neuron's ``name_scope`` and labels it with its full name, ``layers.0.neurons.3.w.1``;
+  the unlabelled leaves a module creates are numbers lifted to constants), or
+- its label reads like a parameter's name: ``w``, ``b``, ``weight``, ``bias``, optionally
+  followed by an index (``w1``, ``b_2``, ``w.0``), possibly after a dotted prefix.
+
+Every other labelled leaf is an **input** (data, targets). Nodes with parents are
+**intermediates**, except the node the graph was drawn from: the **root**.
+
+**Edges.** After a backward pass an edge parent -> operation is as wide and as warm as the
+gradient it carried back, |contribution| = |local * dL/dnode|; dashed when nothing flowed
+back; thin and light grey out of a constant.
+"""
 
 from __future__ import annotations
 
+import html
+import math
+import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from autograd import Value
+if TYPE_CHECKING:
+    from autograd import Value
 
-from .roles import COLOURS, QUIET
-from .text import html_text
+# ---- roles ---------------------------------------------------------------------------------
+
+_PARAMETER_NAME = re.compile(r"(?:^|[._])(?:w|b|weight|bias)(?:[._]?\d+)*$")
+
+# fill colours (Tailwind's 100/200 shades: light enough for black text)
+COLOURS = {
+    "input": "#dbeafe",  # blue
+    "parameter": "#fde68a",  # amber
+    "intermediate": "#f3f4f6",  # grey
+    "root": "#bbf7d0",  # green
+    "constant": "#fafafa",  # near white, with QUIET's small grey type and a light border
+}
+QUIET = {"font": "#6b7280", "border": "#d1d5db", "size": "9"}  # how a constant is drawn
+
+
+def is_parameter(node: Value) -> bool:
+    """A leaf that is trained rather than given (see the module docstring)."""
+    if node.parents or not node.label:
+        return False
+    return bool(node.scope) or _PARAMETER_NAME.search(node.label) is not None
+
+
+def role(node: Value, root: Value) -> str:
+    """'root', 'intermediate', 'constant', 'parameter' or 'input'."""
+    if node is root:
+        return "root"
+    if node.parents:
+        return "intermediate"
+    if not node.label:
+        return "constant"
+    return "parameter" if is_parameter(node) else "input"
+
+
+# ---- numbers and text ----------------------------------------------------------------------
+
+
+def number(x: float, precision: int = 4) -> str:
+    """``x`` with ``precision`` significant digits, never hiding a small non-zero as 0.
+
+    ``%g`` keeps significant digits (not decimal places) and switches to scientific
+    notation below 1e-4, so 1e-10 prints as ``1e-10``, never ``0``; exponents lose
+    their padding (``1.5e-07`` -> ``1.5e-7``) and ``-0`` prints as ``0``.
+    """
+    if not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if x == 0.0:
+        return "0"
+    text = f"{x:.{max(1, precision)}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def html_text(text: str) -> str:
+    """Text for a Graphviz HTML-like label: ``& < > "`` become entities and each backslash
+    is doubled.
+
+    Graphviz still expands ``\\N``, ``\\G``, ... (node and graph names) inside HTML-like
+    labels and reads ``\\\\`` as one backslash, so a doubled backslash is how a label keeps
+    its own. ``| { }`` mean nothing there and stay as they are.
+    """
+    return html.escape(text, quote=True).replace("\\", "\\\\")
+
+
+# ---- value boxes, edges, tooltips and the legend -------------------------------------------
 
 EDGE_GREY = (0xB8, 0xB8, 0xB8)
 EDGE_HOT = (0xC2, 0x41, 0x0C)  # orange-red for the largest contribution
@@ -59,7 +151,7 @@ def value_label(
     quiet: bool = False,
 ) -> str:
     """An HTML-like label: a bold title row (if any) over one row per line of text;
-    ``quiet`` (a constant): small grey type and a light grey border (``roles.QUIET``)."""
+    ``quiet`` (a constant): small grey type and a light grey border (``QUIET``)."""
     size = f' WIDTH="{width}"' if width else ""
 
     def text(t: str) -> str:

@@ -8,7 +8,7 @@ from autograd import Value
 from autograd.backprop import name
 
 from .frames import State
-from .text import html_text, number
+from .style import html_text, number
 
 
 def row_name(node: Value) -> str:

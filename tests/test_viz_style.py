@@ -1,10 +1,10 @@
-"""viz.text: numbers with significant digits (never a small non-zero as 0) and escaping."""
+"""viz.style: numbers with significant digits (never a small non-zero as 0) and escaping."""
 
 import math
 
 import pytest
 
-from viz.text import html_text, number
+from viz.style import html_text, number
 
 
 @pytest.mark.parametrize(

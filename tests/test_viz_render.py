@@ -1,5 +1,5 @@
-"""viz.backend: system dot, else graphviz-pure (on PATH or beside sys.executable), else one
-clear error; the graphviz package renders through whichever was found."""
+"""viz.render: system dot, else graphviz-pure (on PATH or beside sys.executable), else one
+clear error; Digraph.pipe/render/Jupyter display all go through render.run."""
 
 import os
 import sys
@@ -10,7 +10,7 @@ import pytest
 graphviz = pytest.importorskip("graphviz")
 
 from autograd import Value
-from viz import backend
+from viz import render as backend
 from viz.graph import draw_graph
 
 
@@ -85,10 +85,6 @@ def test_graphviz_package_renders_with_the_found_binary():
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     if found[0] == "graphviz-pure":
         assert "graphviz-pure" in svg  # the generator comment
-        shim = backend._shim_dir_if_made()
-        assert shim is not None and str(shim) in os.environ["PATH"].split(os.pathsep)
-        # appended, never in front of anything else
-        assert os.environ["PATH"].split(os.pathsep)[-1] == str(shim)
     bundle = g._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
 
@@ -109,7 +105,7 @@ def test_jupyter_svg_shrinks_to_fit_but_pipe_and_render_are_graphviz_own(tmp_pat
 
 
 def test_fit_width_adds_to_the_root_only():
-    from viz.responsive import fit_width
+    from viz.render import fit_width
 
     svg = '<?xml version="1.0"?>\n<!-- <svg x> --><svg width="3pt"><svg id="inner"/></svg>'
     assert fit_width(svg) == (
@@ -133,3 +129,32 @@ def test_render_writes_svg_by_default(tmp_path):
 def test_run_reports_dot_errors():
     with pytest.raises(RuntimeError, match="failed"):
         backend.run("digraph { this is not dot ", "svg")
+
+
+def test_one_render_path_and_path_is_never_edited(monkeypatch, tmp_path):
+    """pipe(), render() and the Jupyter display all call render.run; PATH stays as it was."""
+    calls = []
+    real_run = backend.run
+
+    def spy(source, fmt="svg", **kwargs):
+        calls.append(fmt)
+        return real_run(source, fmt, **kwargs)
+
+    monkeypatch.setattr(backend, "run", spy)
+    path_before = os.environ.get("PATH")
+    g = draw_graph(Value(1.0, label="x").tanh())
+    g.pipe(format="svg")
+    g.render(tmp_path / "g.gv")
+    g._repr_mimebundle_()
+    g._repr_mimebundle_(include=["image/png"])
+    assert calls == ["svg", "svg", "svg", "png"]
+    assert os.environ.get("PATH") == path_before
+    assert not hasattr(backend, "use_renderer_for_graphviz")
+
+
+def test_pipe_encoding_and_png(tmp_path):
+    g = draw_graph(Value(1.0, label="x") * 3)
+    assert g.pipe(format="png")[:8] == b"\x89PNG\r\n\x1a\n"
+    assert g.pipe(encoding="utf-8").lstrip().startswith("<?xml")
+    out = g.render(tmp_path / "g.gv", format="png", cleanup=True)
+    assert out.endswith(".png") and not (tmp_path / "g.gv").exists()
