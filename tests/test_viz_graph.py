@@ -280,6 +280,43 @@ def test_root_must_be_a_value():
         draw_graph(1.0)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"root": 1.5}, TypeError, ["root must be a Value", "float 1.5"]),
+        ({"title": 5}, TypeError, ["title must be a str", "int 5"]),
+        ({"precision": "4"}, TypeError, ["precision", "str '4'"]),
+        ({"precision": 0}, ValueError, ["precision", "got 0"]),
+        ({"precision": True}, TypeError, ["precision", "bool True"]),
+        ({"rankdir": "XX"}, ValueError, ["rankdir", "'XX'"]),
+        ({"rankdir": None}, TypeError, ["rankdir", "NoneType None"]),
+        ({"group": 3}, TypeError, ["group", "int 3"]),
+        ({"collapse": "yes"}, TypeError, ["collapse", "str 'yes'"]),
+        ({"max_nodes": 2.5}, TypeError, ["max_nodes", "float 2.5"]),
+        ({"max_nodes": -1}, ValueError, ["max_nodes", "-1"]),
+        ({"title": "x" * 10_000}, None, []),
+        ({"rankdir": "Y" * 10_000}, ValueError, ["rankdir", "..."]),
+    ],
+)
+def test_check_graph_options_names_caller_argument_and_value(kwargs, error, words):
+    """The one check draw_graph, step_through and save_steps_html share."""
+    from viz.graph import check_graph_options
+
+    args = {"root": Value(1.0), **kwargs}
+    if error is None:
+        check_graph_options("step_through", **args)
+        return
+    with pytest.raises(error) as info:
+        check_graph_options("step_through", **args)
+    message = str(info.value)
+    assert message.startswith("step_through: ")
+    assert len(message) < 300  # the value is quoted cut short
+    for word in words:
+        assert word in message
+    with pytest.raises(error, match="^draw_graph: "):
+        draw_graph(**args)
+
+
 def box_positions(svg: bytes) -> dict[str, tuple[float, float]]:
     """Collapsed box title -> (x, y) of its title text in the SVG."""
     found = {}
