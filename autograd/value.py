@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Union
 
 from .backprop import backward, backward_steps
-from .grad_mode import _recording
+from .grad_mode import _no_grad_depth
 from .real import as_float, checked_pow, exponent_derivative, is_real, power_derivative
 from .scope import _scope
 
@@ -75,7 +75,7 @@ class Value:
         self.grad: float = 0.0
         self.label: str = label
         self.scope: str = _scope.get()
-        if parents and _recording.get():
+        if parents and not _no_grad_depth.get():
             self.parents: tuple[Value, ...] = parents
             self.op: str = op
             self.local_grads: LocalGrads | None = local_grads
