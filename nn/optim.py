@@ -4,32 +4,35 @@ Both do the same arithmetic as ``torch.optim.SGD`` and ``torch.optim.Adam`` (sam
 same order of operations), so for the same gradients they give the same numbers, except
 that torch's CPU kernels fuse ``p + (-lr) * g`` into one multiply-add with a single rounding,
 which Python (before 3.13's ``math.fma``) cannot: a step may differ in the last bit. ``lr``
-(and the other settings) may be changed between steps. A gradient that is nan or infinite
-makes ``step()`` raise a ``ValueError`` naming the parameter, before anything is changed.
+(and the other settings) may be changed between steps.
+
+A step is all or nothing. It first checks every setting, gradient and parameter value
+(a ``TypeError``/``ValueError`` naming the bad one), then computes every new number (an
+``OverflowError`` naming the parameter if one would not be finite), and only then writes
+them all, with Ctrl-C held back for that moment: a ``KeyboardInterrupt`` arrives before the
+step or after it, never in the middle.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from autograd import Value
+from autograd.real import is_real
 
 
 class Optimizer:
-    """Holds the parameters (a list of Values) and clears their gradients."""
+    """Holds the parameters (a list of distinct Values) and clears their gradients."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        self.params = list(params)
-        if not self.params:
-            raise ValueError(f"{type(self).__name__}: got an empty list of parameters")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Value):
-                raise TypeError(
-                    f"{type(self).__name__}: parameter {i} must be a Value, got {type(p).__name__}"
-                )
+        self.params = _checked_params(type(self).__name__, params)
         self.lr = lr
-        self._check_settings()
+        self._settings()
 
     def zero_grad(self) -> None:
         for p in self.params:
@@ -38,24 +41,108 @@ class Optimizer:
     def step(self) -> None:
         raise NotImplementedError
 
-    def _check_settings(self) -> None:
-        _non_negative(self, "lr", self.lr)
+    # ---- checks: everything before anything changes --------------------------------------
 
-    def _check_before_step(self) -> None:
-        """Every setting valid and every gradient finite, or raise before touching anything."""
-        self._check_settings()
+    def _settings(self) -> tuple[float, ...]:
+        """Every setting checked, as floats (subclasses add theirs after lr)."""
+        return (self._setting("lr", self.lr),)
+
+    def _setting(self, name: str, x: object, low: float = 0.0, open_low: bool = False) -> float:
+        """``x`` as a float if it is a finite real number >= low (> low when open_low)."""
+        who = type(self).__name__
+        if isinstance(x, bool) or type(x).__name__ == "bool_" or not is_real(x):
+            raise TypeError(
+                f"{who}: {name} must be a real number, got {type(x).__name__}: {x!r:.100}"
+            )
+        value = float(x)  # type: ignore[arg-type]
+        if not math.isfinite(value) or value < low or (open_low and value == low):
+            bound = f"> {low:g}" if open_low else f">= {low:g}"
+            raise ValueError(f"{who}: {name} must be a finite number {bound}, got {x!r:.100}")
+        return value
+
+    def _gradients(self) -> list[float]:
+        """Every gradient, after checking that it and its parameter's value are finite."""
+        who = type(self).__name__
         for i, p in enumerate(self.params):
             if not math.isfinite(p.grad):
-                name = repr(p.label) if p.label else f"#{i}"
                 raise ValueError(
-                    f"{type(self).__name__}.step: the gradient of parameter {name} is {p.grad!r}; "
+                    f"{who}.step: the gradient of parameter {_name(p, i)} is {p.grad!r}; "
                     "no parameter was changed"
                 )
+            if not math.isfinite(p.data):
+                raise ValueError(
+                    f"{who}.step: parameter {_name(p, i)} is {p.data!r}; no parameter was changed"
+                )
+        return [p.grad for p in self.params]
+
+    # ---- the commit: all new numbers at once -----------------------------------------------
+
+    def _commit(self, data: list[float], **state: Any) -> None:
+        """Write the new parameter values and optimizer state (lists of floats or None per
+        parameter, or a number), after checking every number is finite."""
+        for name, values in {"": data, **state}.items():
+            for i, x in enumerate(values if isinstance(values, list) else [values]):
+                if x is not None and not math.isfinite(x):
+                    what = name or "value"
+                    raise OverflowError(
+                        f"{type(self).__name__}.step: parameter {_name(self.params[i], i)} "
+                        f"would get a non-finite {what} ({x!r}); no parameter was changed "
+                        "(a smaller lr may help)"
+                    )
+        with _ctrl_c_held_back():
+            for p, x in zip(self.params, data):
+                p.data = x
+            for name, values in state.items():
+                setattr(self, name, values)
 
 
-def _non_negative(opt: Optimizer, what: str, x: object) -> None:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x < math.inf:
-        raise ValueError(f"{type(opt).__name__}: {what} must be a finite number >= 0, got {x!r}")
+def _name(p: Value, i: int) -> str:
+    return repr(p.label) if p.label else f"#{i}"
+
+
+def _checked_params(who: str, params: Iterable[Value]) -> list[Value]:
+    """A list of distinct Values: a parameter listed twice would be stepped twice."""
+    if isinstance(params, Value) or not isinstance(params, Iterable):
+        raise TypeError(f"{who}: params must be a list of Values, got {type(params).__name__}")
+    params = list(params)
+    if not params:
+        raise ValueError(f"{who}: got an empty list of parameters")
+    first: dict[int, int] = {}
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"{who}: parameter {i} must be a Value, got {type(p).__name__}")
+        j = first.setdefault(id(p), i)
+        if j != i:
+            raise ValueError(
+                f"{who}: parameter {_name(p, j)} is listed twice (positions {j} and {i}); "
+                "list each parameter once"
+            )
+    return params
+
+
+@contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Run the body with SIGINT (Ctrl-C) deferred, then deliver it: the previous handler
+    (normally the one raising KeyboardInterrupt) is put back and called afterwards.
+    Only the main thread receives signals in Python, so elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is None:  # installed outside Python: it cannot be put back, so leave it
+        yield
+        return
+    caught: list[Any] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            if callable(previous):
+                previous(signal.SIGINT, caught[0])
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
 
 
 class SGD(Optimizer):
@@ -76,24 +163,26 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.velocity: list[float | None] = [None] * len(self.params)
 
-    def _check_settings(self) -> None:
-        super()._check_settings()
-        _non_negative(self, "momentum", self.momentum)
-        _non_negative(self, "weight_decay", self.weight_decay)
+    def _settings(self) -> tuple[float, ...]:
+        return (
+            *super()._settings(),
+            self._setting("momentum", self.momentum),
+            self._setting("weight_decay", self.weight_decay),
+        )
 
     def step(self) -> None:
-        self._check_before_step()
-        lr, momentum, weight_decay = self.lr, self.momentum, self.weight_decay
-        velocity = self.velocity
-        for i, p in enumerate(self.params):
-            g = p.grad
+        lr, momentum, weight_decay = self._settings()
+        grads = self._gradients()
+        data, velocity = [], []
+        for p, g, v in zip(self.params, grads, self.velocity):
             if weight_decay != 0.0:
                 g = g + weight_decay * p.data
             if momentum != 0.0:
-                v = velocity[i]
                 g = g if v is None else v * momentum + g
-                velocity[i] = g
-            p.data = p.data + -lr * g
+                v = g
+            data.append(p.data + -lr * g)
+            velocity.append(v)
+        self._commit(data, velocity=velocity)
 
 
 class Adam(Optimizer):
@@ -104,6 +193,8 @@ class Adam(Optimizer):
         m = m + (1 - beta1) (g - m)                  (= beta1 m + (1 - beta1) g)
         v = beta2 v + (1 - beta2) g^2
         p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    eps > 0 keeps the division defined where a gradient has always been 0.
     """
 
     def __init__(
@@ -122,38 +213,49 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
-    def _check_settings(self) -> None:
-        super()._check_settings()
-        _non_negative(self, "eps", self.eps)
-        _non_negative(self, "weight_decay", self.weight_decay)
+    def _settings(self) -> tuple[float, ...]:
+        return (
+            *super()._settings(),
+            *self._betas(),
+            self._setting("eps", self.eps, open_low=True),
+            self._setting("weight_decay", self.weight_decay),
+        )
+
+    def _betas(self) -> tuple[float, float]:
         betas = self.betas
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair of numbers in [0, 1), got {betas!r}")
-        for beta in betas:
-            _non_negative(self, "each beta", beta)
-            if not beta < 1.0:
-                raise ValueError(f"Adam: betas must be a pair of numbers in [0, 1), got {betas!r}")
+        if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence):
+            raise TypeError(
+                f"Adam: betas must be a pair of numbers in [0, 1), got "
+                f"{type(betas).__name__}: {betas!r:.100}"
+            )
+        if len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair of numbers in [0, 1), got {betas!r:.100}")
+        pair = tuple(self._setting("betas", beta) for beta in betas)
+        if not all(beta < 1.0 for beta in pair):
+            raise ValueError(f"Adam: betas must be a pair of numbers in [0, 1), got {betas!r:.100}")
+        return pair  # type: ignore[return-value]
 
     def step(self) -> None:
-        self._check_before_step()
-        self.t += 1
-        lr, eps, weight_decay = self.lr, self.eps, self.weight_decay
-        beta1, beta2 = self.betas
+        lr, beta1, beta2, eps, weight_decay = self._settings()
+        grads = self._gradients()
+        t = self.t + 1
         # the same arithmetic, in the same order, as torch.optim.Adam (single-tensor path)
-        step = float(self.t)
+        step = float(t)
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         step_size = lr / bias_correction1
         bias_correction2_sqrt = bias_correction2**0.5
-        m, v = self.m, self.v
-        for i, p in enumerate(self.params):
-            g = p.grad
+        data, m, v = [], [], []
+        for p, g, m_i, v_i in zip(self.params, grads, self.m, self.v):
             if weight_decay != 0.0:
                 g = g + weight_decay * p.data
-            m[i] = _lerp(m[i], g, 1 - beta1)
-            v[i] = v[i] * beta2 + (1 - beta2) * g * g
-            denom = math.sqrt(v[i]) / bias_correction2_sqrt + eps
-            p.data = p.data + -step_size * m[i] / denom
+            m_i = _lerp(m_i, g, 1 - beta1)
+            v_i = v_i * beta2 + (1 - beta2) * g * g
+            denom = math.sqrt(v_i) / bias_correction2_sqrt + eps
+            data.append(p.data + -step_size * m_i / denom)
+            m.append(m_i)
+            v.append(v_i)
+        self._commit(data, m=m, v=v, t=t)
 
 
 def _lerp(start: float, end: float, weight: float) -> float:

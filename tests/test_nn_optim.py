@@ -111,23 +111,131 @@ def test_a_model_parameter_is_named_by_its_full_name():
         SGD(model.parameters(), lr=0.1).step()
 
 
+BAD_SETTINGS = [
+    # (optimizer, settings, error, the argument named in the message)
+    (SGD, {"lr": -0.1}, ValueError, "lr"),
+    (SGD, {"lr": math.nan}, ValueError, "lr"),
+    (SGD, {"lr": math.inf}, ValueError, "lr"),
+    (SGD, {"lr": 0.1, "momentum": -0.5}, ValueError, "momentum"),
+    (SGD, {"lr": 0.1, "momentum": math.nan}, ValueError, "momentum"),
+    (SGD, {"lr": 0.1, "momentum": math.inf}, ValueError, "momentum"),
+    (SGD, {"lr": 0.1, "weight_decay": math.inf}, ValueError, "weight_decay"),
+    (SGD, {"lr": 0.1, "weight_decay": -1e-3}, ValueError, "weight_decay"),
+    (SGD, {"lr": "0.1"}, TypeError, "lr"),
+    (SGD, {"lr": None}, TypeError, "lr"),
+    (SGD, {"lr": True}, TypeError, "lr"),
+    (SGD, {"lr": 0.1, "momentum": [0.9]}, TypeError, "momentum"),
+    (Adam, {"lr": "0.1"}, TypeError, "lr"),
+    (Adam, {"lr": -1.0}, ValueError, "lr"),
+    (Adam, {"eps": 0.0}, ValueError, "eps"),
+    (Adam, {"eps": -1e-8}, ValueError, "eps"),
+    (Adam, {"eps": math.inf}, ValueError, "eps"),
+    (Adam, {"eps": math.nan}, ValueError, "eps"),
+    (Adam, {"weight_decay": -1.0}, ValueError, "weight_decay"),
+    (Adam, {"weight_decay": math.nan}, ValueError, "weight_decay"),
+    (Adam, {"betas": (0.9, 1.0)}, ValueError, "betas"),
+    (Adam, {"betas": (1.5, 0.9)}, ValueError, "betas"),
+    (Adam, {"betas": (-0.1, 0.9)}, ValueError, "betas"),
+    (Adam, {"betas": (math.nan, 0.9)}, ValueError, "betas"),
+    (Adam, {"betas": (0.9,)}, ValueError, "betas"),
+    (Adam, {"betas": (0.9, 0.99, 0.999)}, ValueError, "betas"),
+    (Adam, {"betas": 0.9}, TypeError, "betas"),
+    (Adam, {"betas": ("a", 0.9)}, TypeError, "betas"),
+]
+
+
+@pytest.mark.parametrize(("make", "settings", "error", "name"), BAD_SETTINGS)
+def test_bad_settings_are_refused_at_construction_naming_the_setting(make, settings, error, name):
+    with pytest.raises(error, match=rf"^{make.__name__}: {name}\b"):
+        make([Value(1.0)], **settings)
+
+
+def test_an_empty_parameter_list_is_refused():
+    with pytest.raises(ValueError, match="empty list of parameters"):
+        SGD([], lr=0.1)
+
+
+@pytest.mark.parametrize(("make", "settings", "error", "name"), BAD_SETTINGS)
+def test_a_bad_setting_made_after_construction_is_caught_by_step_before_any_change(
+    make, settings, error, name
+):
+    params = with_grads([1.0, 2.0], [0.0, 0.5])  # a zero gradient: Adam's eps = 0 divided by it
+    opt = make(params, lr=0.1)
+    opt.step()
+    before = snapshot(params, opt)
+    for key, value in settings.items():
+        setattr(opt, key, value)
+    with pytest.raises(error, match=rf"{name}\b"):
+        opt.step()
+    assert snapshot(params, opt) == before
+
+
+def snapshot(params: list[Value], opt) -> tuple:
+    return (
+        [p.data for p in params],
+        list(getattr(opt, "velocity", [])),
+        list(getattr(opt, "m", [])),
+        list(getattr(opt, "v", [])),
+        getattr(opt, "t", None),
+    )
+
+
 @pytest.mark.parametrize(
-    "make",
-    [
-        lambda ps: SGD(ps, lr=-0.1),
-        lambda ps: SGD(ps, lr=math.nan),
-        lambda ps: SGD(ps, lr=0.1, momentum=-0.5),
-        lambda ps: SGD(ps, lr=0.1, weight_decay=math.inf),
-        lambda ps: Adam(ps, lr="0.1"),
-        lambda ps: Adam(ps, betas=(0.9, 1.0)),
-        lambda ps: Adam(ps, betas=(0.9,)),
-        lambda ps: Adam(ps, eps=-1e-8),
-        lambda ps: SGD([], lr=0.1),
-    ],
+    "make", [lambda ps: SGD(ps, lr=1e300, momentum=0.9), lambda ps: Adam(ps, lr=1e300, eps=1e-300)]
 )
-def test_bad_settings_raise_value_error(make):
-    with pytest.raises(ValueError):
-        make([Value(1.0)])
+def test_a_step_that_would_overflow_changes_nothing(make):
+    params = with_grads([1.0, -1e300, 2.0], [0.5, 1e300, 0.0])
+    opt = make(params)
+    before = snapshot(params, opt)
+    with pytest.raises(OverflowError, match="parameter 'p1'"):
+        opt.step()
+    assert snapshot(params, opt) == before
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1), lambda ps: Adam(ps)])
+def test_a_non_finite_parameter_value_is_refused_before_any_change(make):
+    params = with_grads([1.0, math.nan], [0.5, 0.5])
+    opt = make(params)
+    with pytest.raises(ValueError, match="parameter 'p1' is nan"):
+        opt.step()
+    assert params[0].data == 1.0
+
+
+@pytest.mark.parametrize("make", [SGD, Adam])
+def test_a_parameter_listed_twice_is_refused_naming_it(make):
+    """SGD([a, a]) would step a twice (0.8 instead of 0.9): refused, by identity."""
+    a, b = Value(1.0, label="a"), Value(1.0, label="b")
+    with pytest.raises(ValueError, match="parameter 'a' is listed twice.*positions 0 and 2"):
+        make([a, b, a], lr=0.1)
+    nameless = Value(1.0)
+    with pytest.raises(ValueError, match="parameter #1 is listed twice.*positions 1 and 2"):
+        make([b, nameless, nameless], lr=0.1)
+    make([Value(1.0), Value(1.0)], lr=0.1)  # equal values are different parameters
+
+
+def test_a_model_parameter_is_never_listed_twice():
+    model = MLP(2, [3, 1])
+    SGD(model.parameters(), lr=0.1)  # accepted
+    with pytest.raises(ValueError, match="'layers.1.neurons.0.w.0' is listed twice"):
+        SGD(model.parameters() + model.layers[1].parameters(), lr=0.1)
+
+
+def test_numpy_scalars_are_accepted_as_settings():
+    np = pytest.importorskip("numpy")
+    a = with_grads([1.0], [1.0])
+    SGD(a, lr=np.float32(0.5), momentum=np.float64(0.5), weight_decay=np.int64(0)).step()
+    assert a[0].data == 1.0 - float(np.float32(0.5))
+    b = with_grads([1.0], [1.0])
+    c = with_grads([1.0], [1.0])
+    Adam(
+        b, lr=np.float64(0.1), betas=(np.float32(0.5), np.float64(0.25)), eps=np.float64(1e-8)
+    ).step()
+    Adam(c, lr=0.1, betas=(float(np.float32(0.5)), 0.25), eps=1e-8).step()
+    assert b[0].data == c[0].data
+    opt = SGD(with_grads([1.0], [1.0]), lr=0.1)
+    opt.lr = np.float16(0.25)  # set between steps
+    opt.step()
+    assert opt.params[0].data == 0.75
 
 
 def test_a_bad_lr_set_later_is_caught_at_step_before_any_change():
