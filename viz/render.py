@@ -19,6 +19,7 @@ give the renderer's SVG unchanged. Without a renderer Jupyter shows the hint and
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -27,9 +28,10 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import graphviz
+if TYPE_CHECKING:
+    import graphviz
 
 INSTALL_HINT = (
     "Install one of them:\n"
@@ -150,71 +152,86 @@ def fit_width(svg: str) -> str:
 
 
 # ---- the Digraph that draw_graph returns ---------------------------------------------------
+# Made on first use (``render.Digraph``, a module __getattr__), so that ``import viz`` does not
+# import the graphviz package.
 
 
-class Digraph(graphviz.Digraph):
-    """``graphviz.Digraph`` whose ``pipe``, ``render`` and Jupyter display call ``run``.
-    The default output format is SVG, which every renderer writes."""
+def __getattr__(name: str) -> Any:
+    if name == "Digraph":
+        return _digraph_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("format", "svg")
-        super().__init__(*args, **kwargs)
 
-    def pipe(
-        self,
-        format: str | None = None,
-        *args: Any,
-        engine: str | None = None,
-        encoding: str | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """The picture as bytes (as ``str`` when ``encoding`` is given)."""
-        data = run(self.source, format or self.format, engine=engine or self.engine)
-        return data if encoding is None else data.decode(encoding)
+@functools.cache
+def _digraph_class() -> type[graphviz.Digraph]:
+    import graphviz
 
-    def render(
-        self,
-        filename: str | os.PathLike[str] | None = None,
-        directory: str | os.PathLike[str] | None = None,
-        view: bool = False,
-        cleanup: bool = False,
-        format: str | None = None,
-        *args: Any,
-        outfile: str | os.PathLike[str] | None = None,
-        engine: str | None = None,
-        **kwargs: Any,
-    ) -> str:
-        """Save the DOT source to ``filename`` and the picture beside it (``g.gv`` ->
-        ``g.gv.svg``, or ``outfile``); returns the picture's path."""
-        from nn.files import write_atomic
+    class Digraph(graphviz.Digraph):
+        """``graphviz.Digraph`` whose ``pipe``, ``render`` and Jupyter display call ``run``.
+        The default output format is SVG, which every renderer writes."""
 
-        fmt = format or self.format
-        data = run(self.source, fmt, engine=engine or self.engine)  # renders before writing
-        source_path = Path(self.save(filename, directory=directory))
-        out = Path(outfile) if outfile is not None else Path(f"{source_path}.{fmt}")
-        write_atomic(out, data)
-        if cleanup:
-            source_path.unlink()
-        if view:
-            graphviz.view(out)
-        return str(out)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("format", "svg")
+            super().__init__(*args, **kwargs)
 
-    def _repr_mimebundle_(
-        self, include: Any = None, exclude: Any = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        """Jupyter's display: SVG that shrinks to fit; without a renderer the hint and the
-        DOT source as text."""
-        wanted = [
-            m
-            for m in MIME_FORMATS
-            if (m in include if include else m == SVG_MIME) and not (exclude and m in exclude)
-        ]
-        bundle: dict[str, Any] = {}
-        try:
-            for mime in wanted:
-                data = run(self.source, MIME_FORMATS[mime])
-                bundle[mime] = fit_width(data.decode("utf-8")) if mime == SVG_MIME else data
-        except RendererNotFound as error:
-            text = f"{error}\n\n{self.source}"
-            return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>"}
-        return bundle
+        def pipe(
+            self,
+            format: str | None = None,
+            *args: Any,
+            engine: str | None = None,
+            encoding: str | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            """The picture as bytes (as ``str`` when ``encoding`` is given)."""
+            data = run(self.source, format or self.format, engine=engine or self.engine)
+            return data if encoding is None else data.decode(encoding)
+
+        def render(
+            self,
+            filename: str | os.PathLike[str] | None = None,
+            directory: str | os.PathLike[str] | None = None,
+            view: bool = False,
+            cleanup: bool = False,
+            format: str | None = None,
+            *args: Any,
+            outfile: str | os.PathLike[str] | None = None,
+            engine: str | None = None,
+            **kwargs: Any,
+        ) -> str:
+            """Save the DOT source to ``filename`` and the picture beside it (``g.gv`` ->
+            ``g.gv.svg``, or ``outfile``); returns the picture's path."""
+            from nn.files import write_atomic
+
+            fmt = format or self.format
+            data = run(self.source, fmt, engine=engine or self.engine)  # renders before writing
+            source_path = Path(self.save(filename, directory=directory))
+            out = Path(outfile) if outfile is not None else Path(f"{source_path}.{fmt}")
+            write_atomic(out, data)
+            if cleanup:
+                source_path.unlink()
+            if view:
+                graphviz.view(out)
+            return str(out)
+
+        def _repr_mimebundle_(
+            self, include: Any = None, exclude: Any = None, **kwargs: Any
+        ) -> dict[str, Any]:
+            """Jupyter's display: SVG that shrinks to fit; without a renderer the hint and the
+            DOT source as text."""
+            wanted = [
+                m
+                for m in MIME_FORMATS
+                if (m in include if include else m == SVG_MIME) and not (exclude and m in exclude)
+            ]
+            bundle: dict[str, Any] = {}
+            try:
+                for mime in wanted:
+                    data = run(self.source, MIME_FORMATS[mime])
+                    bundle[mime] = fit_width(data.decode("utf-8")) if mime == SVG_MIME else data
+            except RendererNotFound as error:
+                text = f"{error}\n\n{self.source}"
+                return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>"}
+            return bundle
+
+    Digraph.__qualname__ = "Digraph"  # shown as viz.render.Digraph
+    return Digraph
