@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from .expression import DIGITS, Names, backward_line, names_for
 from .graph import topological_order
-from .real import fmt
 
 if TYPE_CHECKING:
     from .value import Value
@@ -71,18 +71,22 @@ class BackwardStep(NamedTuple):
     node: Value
     grad: float
     edges: tuple[Edge, ...]
+    root: Value | None = None  # the value backward_steps() started from (names dRoot/d...)
 
-    def explain(self) -> str:
-        """The chain-rule arithmetic of this step in numbers, one line."""
-        node = _wrt(self.node)
-        parts = []
-        for parent, local, contribution in self.edges:
-            p = _wrt(parent)
-            parts.append(
-                f"dL/d{p} += dL/d{node} * d{node}/d{p}"
-                f" = {fmt(self.grad)} * {fmt(local)} = {fmt(contribution)}"
-            )
-        return "; ".join(parts)
+    def explain(self, names: Names | None = None, digits: int = DIGITS) -> str:
+        """The chain-rule arithmetic of this step in numbers, one line; a part per parent,
+        joined by "; ". ``names`` (``autograd.expression.Names``) decides how nodes are
+        called; by default the root's graph's."""
+        return "; ".join(self.lines(names, digits))
+
+    def lines(self, names: Names | None = None, digits: int = DIGITS) -> list[str]:
+        """``explain()`` one parent per line: dR/dparent += dR/dnode * dnode/dparent = ..."""
+        if names is None:
+            names = names_for(self.root) if self.root is not None else Names((), self.node)
+        return [
+            backward_line(self.node, parent, self.grad, local, contribution, names, digits)
+            for parent, local, contribution in self.edges
+        ]
 
 
 def backward_steps(root: Value) -> Iterator[BackwardStep]:
@@ -96,41 +100,11 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
         edges = tuple(
             Edge(parent, local, local * grad) for parent, local in zip(node.parents, local_grads)
         )
-        yield BackwardStep(index, node, grad, edges)
+        yield BackwardStep(index, node, grad, edges, root)
 
 
-def _wrt(node: Value) -> str:
-    """A node's name as it follows a 'd' (``dL/dx``); numbers get brackets: ``dL/d(2.0)``."""
-    text = name(node)
-    return f"({text})" if text[0].isdigit() or text[0] == "-" else text
-
-
-_UNARY_NAMES = {"neg": "-{}", "abs": "abs{}"}
-
-
-def name(node: Value, limit: int = 24) -> str:
-    """A short name for a node in explanations: its label; else the expression it computes
-    from labelled values and constants (``(a + b)``, ``tanh((w * x) + b)``) while that stays
-    short; else its op and value (``[* = -6.0]``). Unlabelled leaves show their value."""
-    return _expression(node, limit) or f"[{node.op} = {fmt(node.data)}]"
-
-
-def _expression(node: Value, limit: int, depth: int = 4) -> str:
-    """The expression for ``node`` in labels and constants, or '' when it is too long."""
-    if node.label:
-        return node.label
-    if not node.parents:
-        return fmt(node.data)
-    if depth == 0 or len(node.parents) > 2:
-        return ""
-    args = [_expression(parent, limit, depth - 1) for parent in node.parents]
-    if not all(args):
-        return ""
-    if len(args) == 2:
-        text = f"({args[0]} {node.op} {args[1]})"
-    elif node.op.startswith("**"):
-        text = f"({args[0]}{node.op})"
-    else:
-        arg = args[0] if args[0].startswith("(") else f"({args[0]})"
-        text = _UNARY_NAMES.get(node.op, node.op + "{}").format(arg)
-    return text if len(text) <= limit else ""
+def name(node: Value) -> str:
+    """A short name for a node in explanations (``autograd.expression.Names``): its label;
+    else its value (a constant) or the expression it computes (``tanh(w * x + b)``) while
+    that stays short; else ``[op k]``, the k-th result of ``op`` in its graph."""
+    return Names((node,), node)(node) if node.parents else Names((), node)(node)
