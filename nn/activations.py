@@ -10,6 +10,7 @@ Each is one engine operation (its derivative lives in ``autograd.Value``):
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 
 from autograd import Value
@@ -43,5 +44,6 @@ def check_activation(name: object, what: str = "activation") -> str:
     """``name`` if it names an activation, else ``ValueError`` listing the choices."""
     if not isinstance(name, str) or name not in ACTIVATIONS:
         choices = ", ".join(repr(a) for a in ACTIVATIONS)
-        raise ValueError(f"unknown {what} {name!r}: choose one of {choices}")
+        # reprlib: a 10 MB string or a deeply nested list read from a file is quoted short
+        raise ValueError(f"unknown {what} {reprlib.repr(name)}: choose one of {choices}")
     return name

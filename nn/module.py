@@ -2,7 +2,10 @@
 the magic: a module lists its own parameters and its children explicitly).
 
 Every module has a ``name``, its dotted path in the model ("" for the top, "layers.1",
-"layers.1.neurons.3"), given by its parent when it is built. Calling a module runs
+"layers.1.neurons.3"). Constructors do not pass names down: a model built from children calls
+``self.name_modules()`` once at the end of its ``__init__``, and that one walk over the tree
+gives every module its path, every parameter its full name as ``label``
+("layers.1.neurons.3.w.0") and its module's path as ``scope``. Calling a module runs
 ``forward`` inside ``autograd.name_scope(name)``, so every Value the module creates records
 where it came from (``value.scope``): that is how ``viz`` groups a graph by neuron and layer.
 """
@@ -10,6 +13,7 @@ where it came from (``value.scope``): that is how ``viz`` groups a graph by neur
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from autograd import Value, name_scope
@@ -41,6 +45,29 @@ class Module:
             return self.forward(x)
         with name_scope(self.name):
             return self.forward(x)
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every module inside it, depth first, with dotted paths
+        ("", "layers.0", "layers.0.neurons.0", ...) under ``prefix``."""
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:  # a loop, not recursion: the walk order is parent, then children in order
+            path, module = stack.pop()
+            yield path, module
+            children = module.children()
+            for name, child in reversed(children):
+                stack.append((f"{path}.{name}" if path else name, child))
+
+    def name_modules(self, prefix: str = "") -> Module:
+        """Name the whole tree in one pass: each module gets its path (under ``prefix``), each
+        parameter the label "<module path>.<local name>" and the scope "<module path>".
+        Returns ``self``, so ``MLP(2, [3]).name_modules("encoder")`` reads as one line."""
+        for path, module in self.named_modules(prefix):
+            module.name = path
+            dot = f"{path}." if path else ""
+            for local, p in module.own_parameters():
+                p.label = dot + local
+                p.scope = path
+        return self
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """[(name, parameter)] with names relative to this module, e.g. "layers.0.neurons.3.w.1"

@@ -75,7 +75,7 @@ def test_module_names_and_parameter_scopes():
 
 
 def test_nested_names_are_full_paths_and_named_parameters_relative():
-    model = MLP(2, [2], name="encoder")
+    model = MLP(2, [2]).name_modules("encoder")
     assert model.layers[0].name == "encoder.layers.0"
     assert model.layers[0].neurons[1].b.label == "encoder.layers.0.neurons.1.b"
     assert model.named_parameters()[0][0] == "layers.0.neurons.0.w.0"  # relative, like torch
@@ -202,8 +202,8 @@ def test_inputs_may_be_numbers_numpy_scalars_or_values():
 def test_wrong_input_length_says_expected_and_got():
     with pytest.raises(ValueError, match="MLP: expected 2 inputs, got 3"):
         MLP(2, [1])([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="expected 3 inputs, got 2"):
-        Neuron(3, name="layers.0.neurons.1")([1.0, 2.0])
+    with pytest.raises(ValueError, match="Neuron 'layers.0.neurons.1': expected 3 inputs, got 2"):
+        MLP(3, [3]).layers[0].neurons[1]([1.0, 2.0])
     with pytest.raises(TypeError, match="expected a sequence of 2 inputs, got float"):
         MLP(2, [1])(1.0)
     with pytest.raises(TypeError, match="str"):
@@ -295,9 +295,9 @@ def test_repr_shows_architecture_and_parameter_count():
 def test_a_custom_module_gets_everything_from_the_base_class():
     class Affine(Module):
         def __init__(self) -> None:
-            self.name = "affine"
-            self.scale, self.shift = Value(2.0, "affine.scale"), Value(1.0, "affine.shift")
-            self.inner = MLP(1, [1], name="affine.inner")
+            self.scale, self.shift = Value(2.0), Value(1.0)
+            self.inner = MLP(1, [1])
+            self.name_modules("affine")  # names, labels and scopes, in one pass
 
         def own_parameters(self):
             return [("scale", self.scale), ("shift", self.shift)]
@@ -319,3 +319,42 @@ def test_a_custom_module_gets_everything_from_the_base_class():
     assert out.parents[0].parents[-1].scope == "affine"  # x * scale + shift, in its scope
     with no_grad():
         assert m(1.0).parents == ()
+
+
+def test_a_module_names_its_children_in_one_pass_after_construction():
+    class Pair(Module):
+        def __init__(self) -> None:
+            self.left, self.right = Layer(2, 1, seed=1), MLP(1, [1])
+            self.name_modules()
+
+        def children(self):
+            return [("left", self.left), ("right", self.right)]
+
+        def forward(self, x):
+            return self.right(self.left(x))
+
+    m = Pair()
+    assert [name for name, _ in m.named_modules()] == [
+        "",
+        "left",
+        "left.neurons.0",
+        "right",
+        "right.layers.0",
+        "right.layers.0.neurons.0",
+    ]
+    assert m.left.neurons[0].w[1].label == "left.neurons.0.w.1"
+    assert m.right.layers[0].name == "right.layers.0"
+    assert {p.scope for p in m.left.neurons[0].parameters()} == {"left.neurons.0"}
+    assert [n for n, _ in m.named_parameters()] == [p.label for p in m.parameters()]
+    out = m([1.0, 2.0])
+    assert out.scope == "right.layers.0.neurons.0"
+
+
+def test_constructors_do_not_thread_names():
+    with pytest.raises(TypeError):
+        MLP(2, [1], name="x")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Neuron(2, name="x")  # type: ignore[call-arg]
+    neuron = Neuron(2)
+    assert [p.label for p in neuron.parameters()] == ["w.0", "w.1", "b"]
+    assert {p.scope for p in neuron.parameters()} == {""}

@@ -76,7 +76,7 @@ def valid_document() -> dict:
     return {
         "format": "stepgrad-mlp",
         "version": 1,
-        "architecture": model.architecture(),
+        "architecture": {"type": "MLP", **model.architecture()},
         "parameters": model.state_dict(),
     }
 
@@ -204,3 +204,26 @@ def test_load_parameters_into_a_different_architecture_changes_nothing(tmp_path)
     with pytest.raises(ValueError, match="does not match the model's"):
         other.load_parameters(path)
     assert other.state_dict() == before
+
+
+def test_load_builds_the_class_it_is_called_on(tmp_path):
+    class Wide(MLP):
+        pass
+
+    path = tmp_path / "wide.json"
+    source = Wide(2, [3, 1], activation="tanh", seed=4)
+    source.save(path)
+    loaded = Wide.load(path)
+    assert type(loaded) is Wide
+    assert loaded.state_dict() == source.state_dict()
+
+
+def test_serialize_reads_and_writes_documents_only(tmp_path):
+    from nn.serialize import read_model, write_model
+
+    path = tmp_path / "doc.json"
+    architecture = {"nin": 1, "nouts": [1], "activation": "relu", "output_activation": "linear"}
+    parameters = {"layers.0.neurons.0.w.0": 0.5, "layers.0.neurons.0.b": -0.25}
+    write_model(path, "MLP", architecture, parameters)
+    assert read_model(path) == ("MLP", architecture, parameters)
+    assert json.loads(path.read_text(encoding="utf-8"))["architecture"]["type"] == "MLP"
