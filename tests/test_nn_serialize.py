@@ -8,7 +8,10 @@ import math
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from autograd import Value
 from nn import MLP
 
 
@@ -227,3 +230,93 @@ def test_serialize_reads_and_writes_documents_only(tmp_path):
     write_model(path, "MLP", architecture, parameters)
     assert read_model(path) == ("MLP", architecture, parameters)
     assert json.loads(path.read_text(encoding="utf-8"))["architecture"]["type"] == "MLP"
+
+
+# ---- hostile files (issue 9) ---------------------------------------------------------------
+
+
+def write_document(path, architecture: dict, parameters) -> None:
+    document = {
+        "format": "stepgrad-mlp",
+        "version": 1,
+        "architecture": {"type": "MLP", **architecture},
+        "parameters": parameters,
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def forbid_building(monkeypatch) -> None:
+    """From here on, creating any Value (hence any neuron, layer or model) fails the test."""
+
+    def never(self, *args, **kwargs):
+        raise AssertionError("a Value was created while checking a file")
+
+    monkeypatch.setattr(Value, "__init__", never)
+
+
+@pytest.mark.parametrize(
+    ("nin", "nouts", "message"),
+    [
+        (3000, [3000, 1], "9,006,001 parameters; the file has 0"),
+        (1000, [1000], "1,001,000 parameters; the file has 0"),
+        (4000, [4000, 4000], "more than 10,000,000 parameters"),
+        (1, [3000] * 100_000, "more than 10,000,000 parameters"),
+    ],
+)
+def test_a_small_file_claiming_a_huge_model_is_refused_before_anything_is_built(
+    tmp_path, monkeypatch, nin, nouts, message
+):
+    path = tmp_path / "huge.json"
+    arch = {"nin": nin, "nouts": nouts, "activation": "relu", "output_activation": "linear"}
+    write_document(path, arch, {})
+    model = MLP(2, [2, 1], seed=9)
+    before = model.state_dict()
+    forbid_building(monkeypatch)
+    with pytest.raises(ValueError, match=message) as info:
+        MLP.load(path)
+    assert str(info.value).startswith(str(path)) and len(str(info.value)) < 400
+    with pytest.raises(ValueError) as info:
+        model.load_parameters(path)
+    assert str(info.value).startswith(str(path))
+    assert model.state_dict() == before
+
+
+def test_the_177_byte_file_of_the_report_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    path.write_text(
+        '{"format": "stepgrad-mlp", "version": 1, "architecture": {"type": "MLP", "nin": 3000,'
+        ' "nouts": [3000, 1], "activation": "relu", "output_activation": "linear"},'
+        ' "parameters": {}}',
+        encoding="utf-8",
+    )
+    assert path.stat().st_size <= 177
+    forbid_building(monkeypatch)
+    with pytest.raises(ValueError, match="do not match the architecture 3000 -> 3000 -> 1"):
+        MLP.load(path)
+
+
+def test_parameter_names_are_checked_before_building(tmp_path, monkeypatch):
+    path = tmp_path / "renamed.json"
+    model = MLP(2, [2, 1], seed=5)
+    state = model.state_dict()
+    state["layers.0.neurons.9.w.0"] = state.pop("layers.0.neurons.1.w.0")
+    write_document(path, model.architecture(), state)
+    forbid_building(monkeypatch)
+    with pytest.raises(ValueError, match="missing 'layers.0.neurons.1.w.0'; unexpected 'layers.0"):
+        MLP.load(path)
+
+
+def test_the_constructor_refuses_absurd_sizes_before_building(monkeypatch):
+    forbid_building(monkeypatch)
+    with pytest.raises(ValueError, match="more than 10,000,000 parameters"):
+        MLP(4000, [4000, 4000])
+
+
+@given(
+    nin=st.integers(1, 6),
+    nouts=st.lists(st.integers(1, 5), min_size=1, max_size=4),
+)
+@settings(max_examples=40, deadline=None)
+def test_parameter_names_without_building_are_the_built_models_names(nin, nouts):
+    names = [name for name, _ in MLP(nin, nouts).named_parameters()]
+    assert list(MLP.parameter_names(nin, nouts)) == names
