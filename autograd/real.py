@@ -64,10 +64,11 @@ def power_derivative(x: float, n: float) -> float:
 
 def exponent_derivative(x: float, power: float) -> float:
     """d/dy x**y = x**y * ln x (``power`` is x**y), with PyTorch's conventions: 0 at x == 0
-    (where x**y is 0 or 1 and the product is taken as 0), nan for x < 0 (ln x is not real)."""
+    (where x**y is 0 or 1 and the product is taken as 0; nan when y is nan), nan for x < 0
+    (ln x is not real) and for x nan."""
     if x > 0.0:
         return power * math.log(x)
-    return 0.0 if x == 0.0 else math.nan
+    return power * 0.0 if x == 0.0 else math.nan
 
 
 def fmt(x: float) -> str:

@@ -189,7 +189,7 @@ class Value:
 
     def log(self) -> Value:
         x = self.data
-        if not x > 0.0:
+        if x <= 0.0:  # (nan passes: log(nan) is nan, as in PyTorch)
             raise ValueError(f"log is only defined for x > 0: log({x!r})")
         # d(ln x)/dx = 1/x
         return Value(math.log(x), "", (self,), "log", lambda: (1.0 / x,))
@@ -219,8 +219,9 @@ class Value:
 
     def relu(self) -> Value:
         x = self.data
-        # d(relu x)/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch)
-        if x > 0.0:
+        # d(relu x)/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch);
+        # nan passes through: relu(nan) = nan, with PyTorch's slope 1
+        if not x <= 0.0:  # x > 0, or x is nan
             return Value(x, "", (self,), "relu", _relu_on)
         return Value(0.0, "", (self,), "relu", _relu_off)
 

@@ -87,6 +87,7 @@ def _cases() -> list[Case]:
     edge = {"smooth": False}
     tiny, huge = 1e-300, 1e300
     sub = 5e-324  # the smallest subnormal
+    nan, inf = math.nan, math.inf
     return [
         # ---- Value (op) Value
         C("add", (2.0, -3.0)), C("add", (0.1, 0.2)), C("add", (-0.0, 0.0)),
@@ -156,6 +157,22 @@ def _cases() -> list[Case]:
         C("sigmoid", (1000.0,), **edge), C("sigmoid", (-1000.0,), **edge),
         C("relu", (2.0,)), C("relu", (-2.0,)), C("relu", (0.0,), **edge), C("relu", (-0.0,), **edge),
         C("relu", (tiny,), **edge),
+        # ---- nan propagates through every op (as in PyTorch); infinities where they are legal
+        C("add", (nan, 1.0), **edge), C("sub", (1.0, nan), **edge), C("mul", (nan, 0.0), **edge),
+        C("div", (nan, 2.0), **edge), C("div", (2.0, nan), **edge), C("div", (1.0, inf), **edge),
+        C("pow_t", (nan, 2.0), **edge), C("pow_t", (2.0, nan), **edge),
+        C("pow_t", (nan, 0.0), **edge), C("pow_t", (1.0, nan), **edge),
+        C("pow_t", (0.0, nan), **edge), C("pow_t", (-2.0, nan), **edge),
+        C("pow_n", (nan,), (2.0,), **edge), C("pow_n", (nan,), (0.0,), **edge),
+        C("pow_n", (nan,), (-1.0,), **edge), C("rpow", (nan,), (2.0,), **edge),
+        C("neg", (nan,), **edge), C("abs", (nan,), **edge), C("abs", (-inf,), **edge),
+        C("exp", (nan,), **edge), C("exp", (inf,), **edge), C("exp", (-inf,), **edge),
+        C("log", (nan,), **edge), C("log", (inf,), **edge),
+        C("sqrt", (nan,), **edge), C("sqrt", (inf,), **edge),
+        C("tanh", (nan,), **edge), C("tanh", (inf,), **edge), C("tanh", (-inf,), **edge),
+        C("sigmoid", (nan,), **edge), C("sigmoid", (inf,), **edge), C("sigmoid", (-inf,), **edge),
+        C("relu", (nan,), **edge), C("relu", (inf,), **edge), C("relu", (-inf,), **edge),
+        C("sum", (1.0, nan, 2.0), **edge), C("dot", (1.0, 2.0, 3.0, nan, 0.0, 1.0), **edge),
         # ---- n-ary
         C("sum", (1.0, 2.0, 3.0)), C("sum", (0.1, 0.2, 0.3)), C("sum", (1e16, 1.0, -1e16), **edge),
         C("dot", (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)), C("dot", (0.1, 0.2, 0.3, 0.3, 0.2, 0.1)),

@@ -221,3 +221,19 @@ def test_steps_of_a_leaf_seed_it_and_yield_nothing():
     x = Value(1.0)
     assert list(x.backward_steps()) == []
     assert x.grad == 1.0
+
+
+# ---- nan ----------------------------------------------------------------------------------
+
+
+def test_nan_propagates_through_a_relu_neuron_and_a_hinge():
+    """A nan input never turns into a finite loss (relu used to give 0.0 for nan)."""
+    import math
+
+    x, w, b = Value(math.nan), Value(0.5), Value(-1.0)
+    hidden = (w * x + b).relu()
+    loss = (1 - 1.0 * hidden).relu() + (w * w).log()
+    assert math.isnan(hidden.data) and math.isnan(loss.data)
+    loss.backward()
+    assert math.isnan(w.grad)  # dL/dw carries x = nan
+    assert b.grad == -1.0  # relu'(nan) = 1 twice, as in PyTorch: the slopes stay finite
