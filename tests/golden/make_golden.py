@@ -1,9 +1,11 @@
 """Regenerate ``tests/golden/ops.json``: every op of ``tests/engine_ops.py`` at every point,
 its value and the gradient of every input, computed by PyTorch in float64.
 
-    /tmp/venv-torch/bin/python tests/golden/make_golden.py      (any env with torch)
+    make golden        (installs the ``ref`` extra, torch, into .venv and runs this script)
 
-Needs torch only (not this repository's ``autograd``): the numbers are PyTorch's, not ours.
+Needs torch and this repository: the op table ``tests/engine_ops.py`` and ``nn.files`` (to
+write the file atomically; ``import nn`` loads ``autograd`` too). The numbers are all
+PyTorch's: no ``Value`` computes any of them.
 Floats are written so they read back bit for bit (``repr``); inf and nan, which JSON lacks,
 are written as the strings "inf", "-inf" and "nan".
 """
