@@ -358,3 +358,30 @@ def test_constructors_do_not_thread_names():
     neuron = Neuron(2)
     assert [p.label for p in neuron.parameters()] == ["w.0", "w.1", "b"]
     assert {p.scope for p in neuron.parameters()} == {""}
+
+
+# ---- numpy numbers where Python numbers go (issue 9 item 14) -------------------------------
+
+
+def test_numpy_integers_are_sizes_and_seeds():
+    model = MLP(np.int64(2), [np.int64(3), np.int32(1)], seed=np.int64(5))
+    plain = MLP(2, [3, 1], seed=5)
+    assert model.state_dict() == plain.state_dict()
+    assert model.architecture() == plain.architecture()
+    assert all(type(n) is int for n in [model.nin, *model.nouts])  # JSON-ready, not numpy
+    assert MLP(2, np.array([3, 1])).nouts == [3, 1]
+    assert Layer(np.int16(2), np.uint8(3)).num_parameters() == 9
+    assert Neuron(np.int64(2), seed=np.int8(1)).nin == 2
+
+
+def test_numpy_reals_are_parameter_values():
+    model = MLP(2, [1])
+    state = {name: np.float32(0.5) for name in model.state_dict()}
+    model.load_state_dict(state)
+    assert model.state_dict() == dict.fromkeys(state, 0.5)
+
+
+@pytest.mark.parametrize("size", [np.float64(3.0), np.bool_(True), True, 2.0])
+def test_numpy_floats_and_bools_are_not_sizes(size):
+    with pytest.raises(ValueError, match="layer size must be a positive int"):
+        MLP(2, [size])
