@@ -320,3 +320,37 @@ def test_the_constructor_refuses_absurd_sizes_before_building(monkeypatch):
 def test_parameter_names_without_building_are_the_built_models_names(nin, nouts):
     names = [name for name, _ in MLP(nin, nouts).named_parameters()]
     assert list(MLP.parameter_names(nin, nouts)) == names
+
+
+def test_a_model_built_from_numpy_sizes_saves_and_loads(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "np.json"
+    model = MLP(np.int64(2), [np.int64(3), 1])
+    model.save(path)
+    assert MLP.load(path).state_dict() == model.state_dict()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"nin": 2.0},
+        {"nouts": [2.0, 1]},
+        {"nouts": [2, True]},
+        {"nin": 2.0, "nouts": [2.0, True]},
+        {"nouts": (2, 1), "extra": 1},
+    ],
+)
+def test_load_and_load_parameters_check_the_architecture_the_same_way(tmp_path, change):
+    path = tmp_path / "m.json"
+    model = MLP(2, [2, 1], seed=5)
+    architecture = {**model.architecture(), **change}
+    write_document(path, architecture, model.state_dict())
+    with pytest.raises(ValueError) as from_load:
+        MLP.load(path)
+    other = MLP(2, [2, 1], seed=6)
+    before = other.state_dict()
+    with pytest.raises(ValueError) as from_load_parameters:
+        other.load_parameters(path)
+    assert str(from_load_parameters.value) == str(from_load.value)
+    assert other.state_dict() == before
