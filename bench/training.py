@@ -118,15 +118,15 @@ def train_micrograd(
 
 
 def demo_command() -> list[str] | None:
-    """How to run `stepgrad demo`: the console script beside this Python, else nn.cli."""
+    """How to run `stepgrad demo`: the console script beside this Python, else viz.cli."""
     script = Path(sys.executable).parent / "stepgrad"
     if script.exists():
         return [str(script)]
     try:
-        import nn.cli  # noqa: F401
+        import viz.cli  # noqa: F401
     except ImportError:
         return None
-    code = "import sys; from nn.cli import main; sys.argv[0] = 'stepgrad'; sys.exit(main())"
+    code = "import sys; from viz.cli import main; sys.argv[0] = 'stepgrad'; sys.exit(main())"
     return [sys.executable, "-c", code]
 
 
@@ -134,7 +134,7 @@ def time_demo() -> dict[str, Any]:
     """Wall time of the default `stepgrad demo` (output written to a temporary folder)."""
     command = demo_command()
     if command is None:
-        return {"skipped": "nn.cli not available"}
+        return {"skipped": "viz.cli not available"}
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory() as out:

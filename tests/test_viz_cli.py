@@ -1,17 +1,23 @@
-"""``stepgrad demo``: the default run reaches 95%, the flags work, bad flags exit 2 with the
-usage and no traceback, the model is saved, and the viz hook skips or reports cleanly."""
+"""``stepgrad demo`` (viz.cli): the default run reaches 95%, the flags work, bad flags exit 2
+with the usage and no traceback, later errors are one line on stderr and exit 1 (--out is
+checked before training), the model is saved, and the pictures are skipped or reported
+cleanly."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from nn import MLP, accuracy, cli, datasets
+import nn
+from nn import MLP, accuracy, datasets
+from viz import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,6 +95,12 @@ def test_spirals_use_three_outputs_and_cross_entropy(tmp_path, capsys, no_pictur
         ["demo", "--lr", "nan"],
         ["demo", "--lr", "0"],
         ["demo", "--seed", "x"],
+        ["demo", "--seed", "-1"],
+        ["demo", "--seed", str(2**32)],
+        ["demo", "--hidden", "-1"],
+        ["demo", "--hidden", "16,,16"],
+        ["demo", "--hidden", "1e3"],
+        ["demo", "--hidden", "100000"],
         ["demo", "--bogus"],
     ],
 )
@@ -102,7 +114,7 @@ def test_bad_flags_print_usage_and_exit_2(argv, capsys):
 
 def test_bad_flag_from_the_shell_exits_2_without_a_traceback():
     run = subprocess.run(
-        [sys.executable, "-m", "nn", "demo", "--lr", "abc"],
+        [sys.executable, "-m", "viz", "demo", "--lr", "abc"],
         cwd=ROOT,
         check=False,
         capture_output=True,
@@ -117,52 +129,190 @@ def test_bad_flag_from_the_shell_exits_2_without_a_traceback():
     assert "Traceback" not in run.stderr and run.stdout == ""
 
 
-def test_console_script_is_declared():
-    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert re.search(r'\[project\.scripts\]\s*stepgrad = "nn\.cli:main"', pyproject)
+def test_the_installed_stepgrad_command_runs_viz_cli():
+    """The console script the installed package declares (its metadata, not a regex over
+    pyproject.toml) loads viz.cli.main."""
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="stepgrad")
+    assert script.value == "viz.cli:main"
+    assert script.load() is cli.main
 
 
-def test_unwritable_out_dir_exits_1_with_a_message(tmp_path, capsys, no_pictures):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a directory")
-    assert cli.main(["demo", "--epochs", "1", "--out", str(blocker)]) == 1
-    assert "cannot write into" in capsys.readouterr().err
-
-
-def test_pictures_are_skipped_with_a_note_without_viz(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "viz", None)  # import viz -> ImportError
-    assert cli.main(["demo", "--epochs", "1", "--out", str(tmp_path)]) == 0
-    assert "pictures skipped: viz is not available" in capsys.readouterr().out
+def test_python_m_viz_runs_the_demo(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "viz", "demo", "--epochs", "1", "--hidden", "2"]
+        + ["--out", str(tmp_path)],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TQDM_DISABLE": "1"},
+    )
+    assert run.returncode == 0, run.stderr
     assert (tmp_path / "model.json").exists()
 
 
-def test_a_viz_without_the_hook_is_skipped(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "viz", types.ModuleType("viz"))
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert lines[0].startswith("stepgrad demo: ")
+    return lines[0]
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """fit raises if it is called: for checks that must come before training."""
+
+    def fit(*args, **kwargs):
+        raise AssertionError("trained although --out is unusable")
+
+    monkeypatch.setattr(nn, "fit", fit)
+
+
+@pytest.mark.parametrize("where", ["under a file", "the file itself", "NUL", "in /proc"])
+def test_unusable_out_dir_exits_1_with_one_line_before_training(
+    where, tmp_path, capsys, no_pictures, no_training
+):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    out = {
+        "under a file": str(blocker / "sub"),
+        "the file itself": str(blocker),
+        "NUL": str(tmp_path / "a\x00b"),
+        "in /proc": "/proc/stepgrad-cannot-be-here",
+    }[where]
+    assert cli.main(["demo", "--epochs", "1", "--out", out]) == 1
+    captured = capsys.readouterr()
+    assert "cannot write into" in one_error_line(captured.err)
+    assert "training:" not in captured.out
+    assert blocker.read_text() == "not a directory"
+
+
+def test_out_dir_is_created_before_training(tmp_path, capsys, no_pictures, no_training):
+    with pytest.raises(AssertionError, match="trained although"):
+        cli.main(["demo", "--out", str(tmp_path / "a" / "b")])
+    assert (tmp_path / "a" / "b").is_dir()
+
+
+def test_divergence_is_one_line_and_exit_1(tmp_path, capsys, no_pictures):
+    assert cli.main(["demo", "--lr", "1e20", "--epochs", "2", "--out", str(tmp_path)]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "training diverged with --lr 1e+20" in line and "smaller --lr" in line
+    assert not (tmp_path / "model.json").exists()
+
+
+def test_pictures_are_skipped_with_a_note_without_an_optional_extra(tmp_path, capsys, monkeypatch):
+    import viz.demo
+
+    def missing(*args):
+        raise ImportError("No module named 'matplotlib'")
+
+    monkeypatch.setattr(viz.demo, "write_demo_pictures", missing)
     assert cli.main(["demo", "--epochs", "1", "--out", str(tmp_path)]) == 0
-    assert "pictures skipped: this viz has no write_demo_pictures" in capsys.readouterr().out
+    assert "pictures skipped: No module named 'matplotlib'" in capsys.readouterr().out
+    assert (tmp_path / "model.json").exists()
 
 
-def test_the_hook_passes_model_data_history_and_dir_and_reports_failures(
+def test_pictures_are_skipped_without_a_renderer(tmp_path, capsys, monkeypatch):
+    from viz import render
+
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(render, "_script_dirs", lambda: [tmp_path])
+    assert cli.main(["demo", "--epochs", "1", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "pictures skipped: viz: cannot render the graph" in out
+    assert "apt-get install graphviz" in out
+
+
+def test_pictures_get_model_data_history_and_dir_and_failures_are_one_line(
     tmp_path, capsys, monkeypatch
 ):
-    fake = types.ModuleType("viz")
+    import viz.demo
+
     calls = []
 
     def write_demo_pictures(model, X, y, history, out):
         calls.append((model, len(X), len(y), len(history.epoch_loss), out))
         return [out / "graph.svg"]
 
-    fake.write_demo_pictures = write_demo_pictures
-    monkeypatch.setitem(sys.modules, "viz", fake)
+    monkeypatch.setattr(viz.demo, "write_demo_pictures", write_demo_pictures)
     assert cli.main(["demo", "--epochs", "2", "--out", str(tmp_path)]) == 0
     ((model, n_x, n_y, epochs, out),) = calls
     assert isinstance(model, MLP) and (n_x, n_y, epochs, out) == (100, 100, 2, tmp_path)
     assert f"pictures: {tmp_path / 'graph.svg'}" in capsys.readouterr().out
 
     def broken(*args):
-        raise RuntimeError("the pen ran dry")
+        raise RuntimeError("the pen ran dry\non two lines")
 
-    fake.write_demo_pictures = broken
+    monkeypatch.setattr(viz.demo, "write_demo_pictures", broken)
     assert cli.main(["demo", "--epochs", "1", "--out", str(tmp_path)]) == 1
-    assert "could not write the pictures: RuntimeError: the pen ran dry" in capsys.readouterr().err
+    line = one_error_line(capsys.readouterr().err)
+    assert "could not write the pictures: RuntimeError: the pen ran dry on two lines" in line
     assert (tmp_path / "model.json").exists()
+
+
+# ---- fuzzing the flags: exit 0, 1 or 2, never a traceback ---------------------------------
+
+JUNK = st.text(max_size=12)
+FLAGS = {
+    "--dataset": st.one_of(st.sampled_from(["moons", "circles", "xor", "spirals"]), JUNK),
+    "--hidden": st.one_of(
+        st.lists(st.integers(-2, 4), max_size=3).map(lambda xs: ",".join(map(str, xs))), JUNK
+    ),
+    "--epochs": st.one_of(st.integers(-1, 2).map(str), JUNK),
+    "--batch-size": st.one_of(st.sampled_from(["full", "1", "7", "0", "-3"]), JUNK),
+    "--lr": st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.sampled_from(["1e20", "1e300", "0.1", "-1"]),
+        JUNK,
+    ),
+    "--seed": st.one_of(st.integers(-(2**40), 2**40).map(str), JUNK),
+    "--out": st.sampled_from(["ok", "file", "under-file", "nul"]),
+}
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    chosen=st.dictionaries(st.sampled_from(sorted(FLAGS)), st.just(None), max_size=7),
+    data=st.data(),
+)
+def test_fuzz_flags_exit_0_1_or_2_never_a_traceback(chosen, data, tmp_path, capsys, no_pictures):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    argv = ["demo"]
+    for flag in chosen:
+        value = data.draw(FLAGS[flag], label=flag)
+        if flag == "--out":
+            value = {
+                "ok": str(tmp_path / "out"),
+                "file": str(blocker),
+                "under-file": str(blocker / "x"),
+                "nul": str(tmp_path / "a\x00b"),
+            }[value]
+        argv += [flag, value]
+    if "--epochs" not in chosen:
+        argv += ["--epochs", "1"]
+    if "--hidden" not in chosen:
+        argv += ["--hidden", "2"]
+    if "--out" not in chosen:
+        argv += ["--out", str(tmp_path / "out")]
+    try:
+        code = cli.main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+        assert code == 2, argv
+        assert "usage: stepgrad" in capsys.readouterr().err
+        return
+    err = capsys.readouterr().err
+    assert code in (0, 1), argv
+    if code == 1:
+        one_error_line(err)
+    else:
+        assert err == "", argv

@@ -214,6 +214,20 @@ def test_pick_example_largest_loss_then_smallest_margin():
     assert pick_example(model, Xb, yb) == losses.index(max(losses))
 
 
+def test_the_demo_uses_nn_losses_not_a_copy():
+    """One example's loss in the pictures is the loss the demo trained with (nn's own
+    hinge_loss / cross_entropy), not a copy of the formula."""
+    import viz.demo as demo
+
+    assert demo.hinge_loss is nn.hinge_loss and demo.cross_entropy is nn.cross_entropy
+    model = nn.MLP(2, [3, 1], seed=2)
+    X, y = make_moons(6, noise=0.1, seed=1)
+    for x, t in zip(X, y):
+        loss = demo.example_loss(model, x, t)
+        assert loss.data == nn.hinge_loss([model(list(map(float, x)))], [t]).data
+        assert loss.label == "loss"
+
+
 def test_pick_neuron_first_active_relu():
     model = nn.MLP(2, [3, 1], seed=0)
     layer = model.layers[0]

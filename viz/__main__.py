@@ -1,5 +1,5 @@
-"""``python -m nn demo ...``: the same as the ``stepgrad`` command."""
+"""``python -m viz demo ...``: the same as the ``stepgrad`` command."""
 
-from nn.cli import main
+from viz.cli import main
 
 raise SystemExit(main())

@@ -4,13 +4,19 @@
                   [--batch-size K|full] [--lr F] [--seed S] [--out DIR]
 
 It trains with mini-batch SGD (momentum 0.9) and a progress bar, prints the final loss and
-accuracy, saves the model to DIR/model.json and, when ``viz`` is available, draws pictures.
+accuracy, saves the model to DIR/model.json and draws the pictures (``viz.demo``) when the
+optional libraries they need are installed. ``python -m viz demo ...`` does the same.
+
+Errors never end in a traceback: a bad flag prints the usage and exits 2 (argparse); a
+problem found afterwards (DIR not writable, checked before training; training that diverged;
+pictures that could not be written) is one line on stderr and exit 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +39,8 @@ DATASETS = {
     "spirals": DemoData("make_spirals", 150, 0.05, 3, 40, 0.05),
 }
 MOMENTUM = 0.9
+MAX_LAYER = 1024  # neurons in one hidden layer: the demo trains in pure Python
+MAX_SEED = 2**32 - 1
 
 
 def _positive_int(text: str) -> int:
@@ -42,6 +50,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return n
+
+
+def _seed(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if not 0 <= n <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {text!r}")
     return n
 
 
@@ -64,11 +82,16 @@ def _hidden_sizes(text: str) -> list[int]:
     if not text.strip():
         return []
     try:
-        return [_positive_int(part.strip()) for part in text.split(",")]
+        sizes = [_positive_int(part.strip()) for part in text.split(",")]
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated positive layer sizes like 16,16, got {text!r}"
+            f"expected comma-separated positive layer sizes like 16,16, got {text[:100]!r}"
         ) from None
+    if max(sizes) > MAX_LAYER:
+        raise argparse.ArgumentTypeError(
+            f"a hidden layer of at most {MAX_LAYER} neurons, got {max(sizes)}"
+        )
+    return sizes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         default=0,
         metavar="S",
         help="seed for the data, the initial weights and the shuffling (default: 0)",
@@ -134,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; 0 on success, 1 on an error (one line on stderr), 130 when
+    interrupted. Bad flags exit 2 with the usage (``SystemExit`` from argparse)."""
     args = build_parser().parse_args(argv)  # bad flags: usage on stderr, exit 2
     try:
         return demo(args)
@@ -142,9 +167,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def demo(args: argparse.Namespace) -> int:
-    from nn import MLP, SGD, accuracy, datasets, fit
+def fail(message: str) -> int:
+    """``message`` as one line on stderr (at most about 300 characters); returns 1."""
+    line = " ".join(message.split())
+    print(f"stepgrad demo: {line[:300]}{'...' * (len(line) > 300)}", file=sys.stderr)
+    return 1
 
+
+def writable_dir(out: Path) -> str:
+    """'' when ``out`` is (made) a directory we can write into, else why not. Creates it
+    (and its parents) when missing, and tries a file in it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return f"cannot write into {str(out)[:100]!r}: {reason}"
+    return ""
+
+
+def demo(args: argparse.Namespace) -> int:
+    from nn import MLP, SGD, TrainingDiverged, accuracy, datasets, fit
+
+    problem = writable_dir(args.out)  # before training, not after it
+    if problem:
+        return fail(problem)
     data = DATASETS[args.dataset]
     X, y = getattr(datasets, data.make)(data.n, noise=data.noise, seed=args.seed)
     binary = data.classes == 2
@@ -157,16 +205,19 @@ def demo(args: argparse.Namespace) -> int:
     print(f"model: {model}")
     print(f"training: {loss} loss, SGD lr {lr:g} momentum {MOMENTUM:g}, {epochs} epochs, {batch}")
     start = time.perf_counter()
-    history = fit(
-        model,
-        X,
-        y,
-        loss=loss,
-        optimizer=SGD(model.parameters(), lr=lr, momentum=MOMENTUM),
-        epochs=epochs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-    )
+    try:
+        history = fit(
+            model,
+            X,
+            y,
+            loss=loss,
+            optimizer=SGD(model.parameters(), lr=lr, momentum=MOMENTUM),
+            epochs=epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+        )
+    except TrainingDiverged as exc:
+        return fail(f"training diverged with --lr {lr:g} ({exc}); try a smaller --lr")
     seconds = time.perf_counter() - start
     final_accuracy = accuracy(model, X, y)
     print(
@@ -174,44 +225,32 @@ def demo(args: argparse.Namespace) -> int:
         f"({round(final_accuracy * len(X))}/{len(X)}) after {seconds:.2f} s"
     )
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
         model.save(args.out / "model.json")
-    except OSError as exc:
-        print(f"stepgrad demo: cannot write into {args.out}: {exc.strerror}", file=sys.stderr)
-        return 1
+    except (OSError, ValueError) as exc:
+        return fail(f"cannot write into {str(args.out)[:100]!r}: {exc}")
     print(f"saved {args.out / 'model.json'}")
     return write_pictures(model, X, y, history, args.out)
 
 
-# ---- pictures: the hook for viz ---------------------------------------------------------
-# viz (issue 4) draws them: when it can be imported and has write_demo_pictures, the demo
-# writes graph.svg, steps.html, network.svg, loss.png and boundary.png into --out; without
-# viz (or its optional dependencies) it says so and skips them.
+# ---- pictures ------------------------------------------------------------------------------
+# graph.svg, steps.html, network.svg, loss.png and boundary.png (viz.demo). Without the
+# optional libraries they need (graphviz or its renderer, matplotlib), the demo says so and
+# skips them: the model is saved either way.
 
 
 def write_pictures(model: Any, X: Any, y: Any, history: Any, out: Path) -> int:
-    """Draw the pictures with viz; 0 when written or skipped for want of viz, 1 on failure."""
+    """Draw the pictures; 0 when written or skipped for want of an optional extra, 1 on
+    failure (one line on stderr)."""
+    from .demo import write_demo_pictures
+    from .render import RendererNotFound
+
     try:
-        import viz
-    except ImportError as exc:
-        print(f"pictures skipped: viz is not available ({exc})")
-        return 0
-    write = getattr(viz, "write_demo_pictures", None)
-    if write is None:
-        print("pictures skipped: this viz has no write_demo_pictures")
-        return 0
-    missing_renderer = getattr(viz, "RendererNotFound", ImportError)
-    try:
-        paths = write(model, X, y, history, out)
-    except (ImportError, missing_renderer) as exc:  # an optional extra is not installed
+        paths = write_demo_pictures(model, X, y, history, out)
+    except (ImportError, RendererNotFound) as exc:  # an optional extra is not installed
         print(f"pictures skipped: {exc}")
         return 0
     except Exception as exc:  # noqa: BLE001 (the model is saved; report, do not hide it)
-        print(
-            f"stepgrad demo: could not write the pictures: {type(exc).__name__}: {exc}",
-            file=sys.stderr,
-        )
-        return 1
+        return fail(f"could not write the pictures: {type(exc).__name__}: {exc}")
     print(f"pictures: {', '.join(str(p) for p in paths)}")
     return 0
 

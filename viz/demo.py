@@ -19,6 +19,7 @@ from typing import Any
 
 from autograd import Value, no_grad
 from nn.files import write_atomic
+from nn.losses import cross_entropy, hinge_loss, sign_labels
 
 from .graph import draw_graph
 from .plots import draw_network, plot_decision_boundary, plot_history
@@ -29,21 +30,18 @@ PICTURES = ("graph.svg", "steps.html", "network.svg", "loss.png", "boundary.png"
 
 
 def loss_of(output: Value | list[Value], target: Any) -> Value:
-    """One example's loss: the hinge loss relu(1 - y * out) for one output (labels 0/1 or
-    -1/+1, y = -1 or +1), cross-entropy for several."""
+    """One example's loss, as the demo trained it: ``nn.hinge_loss`` for one output (labels
+    0/1 or -1/+1), ``nn.cross_entropy`` for several."""
     if isinstance(output, Value):
-        y = Value(1.0 if float(target) > 0 else -1.0, label="y")
-        return (1.0 - y * output).relu()
-    from nn import cross_entropy
-
+        return hinge_loss([output], [target])
     return cross_entropy(output, int(target))
 
 
 def margin_of(output: Value | list[Value], target: Any) -> float:
-    """How far the example is on the right side: y * out for one output, else the target's
-    logit minus the largest other one. Negative when the example is misclassified."""
+    """How far the example is on the right side: y * out for one output (y = -1 or +1), else
+    the target's logit minus the largest other one. Negative when it is misclassified."""
     if isinstance(output, Value):
-        return (1.0 if float(target) > 0 else -1.0) * output.data
+        return sign_labels([target])[0] * output.data
     logits = [v.data for v in output]
     t = int(target)
     return logits[t] - max(v for k, v in enumerate(logits) if k != t)
