@@ -13,6 +13,7 @@ targets are plain numbers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -88,10 +89,20 @@ def bce_with_logits(logits: Any, targets: Any) -> Value:
     return mean([_bce_one(z, t) for z, t in zip(zs, ts)])
 
 
+def _logits(logits: Any, name: str) -> list[Value]:
+    """One example's logits as Values, each finite (an infinite one would make z - max z
+    nan: inf - inf)."""
+    zs = _values(logits, f"{name} logit")
+    for j, z in enumerate(zs):
+        if not math.isfinite(z.data):
+            raise ValueError(f"{name}: logit {j} is {z.data!r}; logits must be finite")
+    return zs
+
+
 def softmax(logits: Sequence[Any]) -> list[Value]:
     """p_i = e^(z_i - m) / sum_j e^(z_j - m) with m = max z (the shift changes nothing but
     keeps every exponent <= 0, so logits of 1000 are fine)."""
-    zs = _values(logits, "softmax logit")
+    zs = _logits(logits, "softmax")
     if not zs:
         raise ValueError("softmax: needs at least one logit")
     m = max(z.data for z in zs)
@@ -100,12 +111,23 @@ def softmax(logits: Sequence[Any]) -> list[Value]:
     return [e / total for e in exps]
 
 
+def _class_index(target: object) -> int:
+    """``target`` as an int, if it is a whole number (not a bool, nan or an infinity)."""
+    whole = not isinstance(target, bool) and is_real(target)
+    if whole and not isinstance(target, int):
+        value = float(target)  # type: ignore[arg-type]
+        whole = math.isfinite(value) and value.is_integer()
+    if not whole:
+        raise ValueError(
+            f"cross_entropy: a target must be a class index (int), got {target!r:.100}"
+        )
+    return int(target)  # type: ignore[call-overload]
+
+
 def _cross_entropy_one(logits: Sequence[Any], target: object) -> Value:
     """-log softmax(z)[target] = log(sum_j e^(z_j - m)) - (z_target - m), m = max z."""
-    zs = _values(logits, "cross_entropy logit")
-    if isinstance(target, bool) or not is_real(target) or int(target) != target:  # type: ignore[call-overload]
-        raise ValueError(f"cross_entropy: a target must be a class index (int), got {target!r}")
-    k = int(target)  # type: ignore[call-overload]
+    zs = _logits(logits, "cross_entropy")
+    k = _class_index(target)
     if not 0 <= k < len(zs):
         raise ValueError(f"cross_entropy: target {k} is not a class index for {len(zs)} logits")
     m = max(z.data for z in zs)

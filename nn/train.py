@@ -13,15 +13,16 @@ error carries the ``History`` recorded so far and where it happened.
 from __future__ import annotations
 
 import math
+import operator
 import os
 import random
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from autograd import Value, dot, no_grad
-from autograd.real import as_float
+from autograd.real import as_float, is_real
 
 from .losses import bce_with_logits, cross_entropy, hinge_loss, mse_loss, sign_labels
 from .module import Module
@@ -156,38 +157,106 @@ def accuracy(model: Callable[[Any], Any], X: Sequence[Any], y: Sequence[Any]) ->
 # ---- fit ---------------------------------------------------------------------------------
 
 
-def _rows(X: Sequence[Any]) -> list[list[float]]:
+def _rows(X: Sequence[Any], who: str = "accuracy") -> list[list[float]]:
     """A 2-D array or list of examples as lists of Python floats."""
     try:
         return [[as_float(v, "an input") for v in row] for row in X]
     except TypeError as exc:
-        raise TypeError(f"fit/accuracy: X must be a list of examples of numbers: {exc}") from None
+        raise TypeError(f"{who}: X must be a list of examples of numbers: {exc}") from None
+
+
+def _count(name: str, x: object, least: int, none: bool = False) -> int:
+    """``x`` as an int >= least; Python and numpy integers are accepted, bools are not."""
+    what = f"{'None or ' * none}an int >= {least}"
+    if isinstance(x, bool) or type(x).__name__ == "bool_" or not hasattr(x, "__index__"):
+        raise TypeError(f"fit: {name} must be {what}, got {type(x).__name__}: {x!r:.100}")
+    n = operator.index(x)  # type: ignore[arg-type]
+    if n < least:
+        raise ValueError(f"fit: {name} must be {what}, got {x!r:.100}")
+    return n
+
+
+def _function(name: str, f: object, what: str) -> None:
+    if f is not None and not callable(f):
+        raise TypeError(f"fit: {name} must be a function {what} or None, got {type(f).__name__}")
+
+
+def _checked_rows(X: Sequence[Any], model: Any) -> list[list[float]]:
+    """Every example a list of finite floats, all as long as the model's input (or the first
+    example, for a model without ``nin``)."""
+    rows = _rows(X, "fit")
+    nin = getattr(model, "nin", None)
+    width = nin if isinstance(nin, int) and not isinstance(nin, bool) else None
+    for i, row in enumerate(rows):
+        if width is None:
+            width = len(row)
+        if len(row) != width:
+            s = "s" * (len(row) != 1)
+            if nin is width:
+                raise ValueError(f"fit: X[{i}] has {len(row)} number{s}; the model takes {width}")
+            raise ValueError(f"fit: X[{i}] has {len(row)} number{s}; X[0] has {width}")
+        for j, v in enumerate(row):
+            if not math.isfinite(v):
+                raise ValueError(f"fit: X[{i}][{j}] is {v!r}; inputs must be finite numbers")
+    return rows
 
 
 def _targets(loss: str | LossFn, y: Sequence[Any]) -> list[Any]:
     """Labels checked and converted for the loss: hinge -1/+1, bce 0..1, class indices."""
+    if isinstance(y, (str, bytes)) or not isinstance(y, Iterable):
+        raise TypeError(f"fit: y must be a list of labels or targets, got {type(y).__name__}")
     if loss == "hinge":
         return sign_labels(list(y), "fit")
-    if loss in ("mse", "bce"):
-        return [as_float(t, "a target") for t in y]
-    if loss == "cross_entropy":
-        targets = []
-        for t in y:
-            if isinstance(t, bool) or as_float(t, "a class index") != int(t) or int(t) < 0:
-                raise ValueError(f"fit: cross_entropy needs class indices 0, 1, ..., got {t!r}")
-            targets.append(int(t))
-        return targets
-    return list(y)
+    if loss not in ("mse", "bce", "cross_entropy"):
+        return list(y)  # a custom loss gets them as they are
+    targets = []
+    for i, t in enumerate(y):
+        value = as_float(t, f"fit: y[{i}]")
+        if loss == "mse" and not math.isfinite(value):
+            raise ValueError(f"fit: y[{i}] = {t!r:.100}; mse targets must be finite numbers")
+        if loss == "bce" and not 0.0 <= value <= 1.0:
+            raise ValueError(f"fit: y[{i}] = {t!r:.100}; bce targets must be in [0, 1]")
+        if loss == "cross_entropy":
+            if (
+                isinstance(t, bool)
+                or not math.isfinite(value)
+                or not value.is_integer()
+                or value < 0
+            ):
+                raise ValueError(
+                    f"fit: y[{i}] = {t!r:.100} is not a class index; cross_entropy needs "
+                    "class indices 0, 1, ..."
+                )
+            value = int(value)
+        targets.append(value)
+    return targets
 
 
-def _check_output(loss: str | LossFn, output: Any) -> None:
-    """Binary losses need one output per example; cross_entropy a list of class scores."""
+def _check_output(loss: str | LossFn, output: Any, targets: list[Any]) -> None:
+    """Binary losses need one output per example; cross_entropy a list of class scores with
+    one per class in the labels."""
     if loss in ("hinge", "bce") and not isinstance(output, Value):
         raise ValueError(f"fit: loss {loss!r} needs a model with one output, got {len(output)}")
-    if loss == "cross_entropy" and isinstance(output, Value):
-        raise ValueError(
-            "fit: loss 'cross_entropy' needs one output per class; the model has one output"
-        )
+    if loss == "cross_entropy":
+        if isinstance(output, Value):
+            raise ValueError(
+                "fit: loss 'cross_entropy' needs one output per class; the model has one output"
+            )
+        for i, t in enumerate(targets):
+            if t >= len(output):
+                raise ValueError(
+                    f"fit: y[{i}] = {t} is not a class index for a model with {len(output)} "
+                    f"outputs (0 to {len(output) - 1})"
+                )
+
+
+def _bad_output(outputs: list[Any], batch: list[int]) -> str:
+    """'' when every model output is finite, else which one is not."""
+    for output, i in zip(outputs, batch):
+        for o in [output] if isinstance(output, Value) else output:
+            if isinstance(o, Value) and not math.isfinite(o.data):
+                return f"the model's output for X[{i}] is {o.data!r}"
+    return ""
 
 
 def _progress_bar(epochs: int, enabled: bool) -> tuple[Any, Any]:
@@ -220,6 +289,21 @@ def _close_bar(bar: Any, shown: Any) -> None:
     bar.close()
     if shown is not None:
         shown.update(bar.container)
+
+
+def _scheduled_lr(lr_schedule: Callable[[int], float], step: int) -> float:
+    """lr_schedule(step), checked to be a finite number >= 0 before it is used."""
+    lr = lr_schedule(step)
+    if isinstance(lr, bool) or not is_real(lr):
+        raise TypeError(
+            f"fit: lr_schedule({step}) returned {type(lr).__name__}: {lr!r:.100}; "
+            "it must return a learning rate (a finite number >= 0)"
+        )
+    if not 0.0 <= float(lr) < math.inf:
+        raise ValueError(
+            f"fit: lr_schedule({step}) returned {lr!r}; a learning rate must be finite and >= 0"
+        )
+    return lr
 
 
 def fit(
@@ -255,18 +339,49 @@ def fit(
     ``TrainingDiverged`` before the step's update, with ``.history`` recorded so far and
     ``.epoch`` / ``.step`` where it happened.
     """
-    rows = _rows(X)
+    # every argument and every example checked before anything changes
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"fit: unknown loss {loss!r}: choose one of {', '.join(LOSSES)}")
+    elif not callable(loss):
+        raise TypeError(
+            f"fit: loss must be one of {', '.join(map(repr, LOSSES))} or a function "
+            f"loss(outputs, targets) -> Value, got {type(loss).__name__}: {loss!r:.100}"
+        )
+    epochs = _count("epochs", epochs, 0)
+    if batch_size is not None:
+        batch_size = _count("batch_size", batch_size, 1, none=True)
+    if seed is not None:
+        if isinstance(seed, bool) or not hasattr(seed, "__index__"):
+            raise TypeError(f"fit: seed must be None or an int, got {type(seed).__name__}")
+        seed = operator.index(seed)
+    if isinstance(l2, bool) or not is_real(l2):
+        raise TypeError(
+            f"fit: l2 must be a finite number >= 0, got {type(l2).__name__}: {l2!r:.100}"
+        )
+    l2 = float(l2)
+    if not 0.0 <= l2 < math.inf:
+        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
+    if optimizer is not None and not (
+        callable(getattr(optimizer, "step", None))
+        and callable(getattr(optimizer, "zero_grad", None))
+    ):
+        raise TypeError(
+            f"fit: optimizer must be an Optimizer (SGD, Adam) or None, got {type(optimizer).__name__}"
+        )
+    _function("lr_schedule", lr_schedule, "lr_schedule(step) -> lr")
+    _function("callback", callback, "callback(epoch, history)")
+    rows = _checked_rows(X, model)
     targets = _targets(loss, y)
     if len(rows) != len(targets) or not rows:
         raise ValueError(f"fit: {len(rows)} examples but {len(targets)} labels")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
-    ):
-        raise ValueError(f"fit: batch_size must be None or an int >= 1, got {batch_size!r}")
-    if isinstance(loss, str) and loss not in LOSSES:
-        raise ValueError(f"fit: unknown loss {loss!r}: choose one of {', '.join(LOSSES)}")
+    with no_grad():  # the model's outputs fit the loss and the labels?
+        try:
+            first = model(rows[0])
+        except OverflowError:
+            first = None  # the first step reports it as divergence
+    if first is not None:
+        _check_output(loss, first, targets)
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
     classify = loss in CLASSIFICATION
     params = model.parameters()
@@ -288,15 +403,21 @@ def fit(
             for start in range(0, n, size):
                 batch = order[start : start + size]
                 if lr_schedule is not None:
-                    optimizer.lr = lr_schedule(step)
+                    optimizer.lr = _scheduled_lr(lr_schedule, step)
                 model.zero_grad()
                 optimizer.zero_grad()
                 batch_targets = [targets[i] for i in batch]
                 try:
                     outputs = [model(rows[i]) for i in batch]
-                    if step == 0:
-                        _check_output(loss, outputs[0])
+                    bad = _bad_output(outputs, batch)
+                    if bad:
+                        raise _diverged(bad, history, epoch, step)
                     total = loss_fn(outputs, batch_targets)
+                    if not isinstance(total, Value):
+                        raise TypeError(
+                            f"fit: the loss function returned {type(total).__name__}: "
+                            f"{total!r:.100}; it must return a Value (build it from the outputs)"
+                        )
                     if l2:
                         total = total + l2 * dot(params, params)  # sum of p*p as one node
                     if not math.isfinite(total.data):
@@ -307,7 +428,10 @@ def fit(
                 bad = _bad_gradient(getattr(optimizer, "params", params))
                 if bad:
                     raise _diverged(bad, history, epoch, step)
-                optimizer.step()
+                try:
+                    optimizer.step()  # all or nothing
+                except OverflowError as exc:
+                    raise _diverged(str(exc), history, epoch, step) from exc
                 history.step_loss.append(total.data)
                 history.step_lr.append(optimizer.lr)
                 epoch_loss += total.data * len(batch)

@@ -116,6 +116,12 @@ def test_cross_entropy_of_a_batch_is_the_mean():
         ([0.1, 0.2], True, "must be a class index"),
         ([[0.1, 0.2]], [0, 1], "1 predictions but 2 targets"),
         ([0.1, 0.2], [0, 1], "each example needs a list of logits"),
+        ([0.1, 0.2], math.nan, "a target must be a class index \\(int\\), got nan"),
+        ([0.1, 0.2], math.inf, "a target must be a class index \\(int\\), got inf"),
+        ([0.1, 0.2], -math.inf, "a target must be a class index \\(int\\), got -inf"),
+        ([0.1, 0.2], np.float64("nan"), "a target must be a class index"),
+        ([[0.1, 0.2], [0.3, 0.4]], [0, math.nan], "a target must be a class index.*got nan"),
+        ([0.1, 0.2], 10**400, "target 10{399}0* is not a class index for 2 logits"),
     ],
 )
 def test_cross_entropy_bad_targets(logits, target, message):
@@ -149,3 +155,18 @@ def test_every_loss_returns_one_value_with_gradients_that_pass_gradcheck():
     for f in losses:
         assert isinstance(f(Value(0.1), Value(-0.7), Value(0.35)), Value)
         assert gradcheck(f, [0.1, -0.7, 0.35])
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda z: cross_entropy([0.5, z, 1.0], 0),
+        lambda z: cross_entropy([[0.5, 1.0], [0.5, z]], [0, 1]),
+        lambda z: softmax([0.5, Value(z), 1.0]),
+    ],
+    ids=["cross_entropy", "cross_entropy-batch", "softmax"],
+)
+def test_a_non_finite_logit_is_named_not_a_log_of_nan(call, bad):
+    with pytest.raises(ValueError, match=rf"logit 1 is {bad!r}; logits must be finite"):
+        call(bad)

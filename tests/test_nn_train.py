@@ -231,7 +231,7 @@ def test_accuracy_counts_binary_and_multiclass_predictions():
         ({"y": [0, 1]}, ValueError, "40 examples but 2 labels"),
         ({"epochs": -1}, ValueError, "epochs must be an int >= 0"),
         ({"batch_size": 0}, ValueError, "batch_size must be None or an int >= 1"),
-        ({"batch_size": 2.5}, ValueError, "batch_size must be None or an int >= 1"),
+        ({"batch_size": 2.5}, TypeError, "batch_size must be None or an int >= 1"),
         ({"loss": "l1"}, ValueError, "unknown loss 'l1'"),
         ({"y": [2] * 40}, ValueError, "labels must be -1/\\+1 or 0/1"),
         ({"loss": "cross_entropy"}, ValueError, "needs one output per class"),
@@ -416,3 +416,189 @@ def test_in_jupyter_the_saved_text_of_the_bar_is_its_final_state(monkeypatch):
         fit(MLP(2, [8, 1], seed=0), X, y, loss="mse", epochs=50, batch_size=8, seed=0,
             lr_schedule=lambda step: 50.0)  # fmt: skip
     assert shown[-1][0] is True and f" {info.value.epoch}/50 " in shown[-1][1]
+
+
+# ---- everything checked before the first step (issue 9, items 12-15) ------------------------
+
+
+def spoiled(rows, index, value):
+    rows = [list(r) for r in rows]
+    rows[index] = value
+    return rows
+
+
+def bad_data_cases():
+    X, y = (list(map(list, SMALL[0])), list(SMALL[1]))
+    nan, inf = math.nan, math.inf
+    last = len(X) - 1
+    three = [int(t) for t in y]
+    return [
+        # (model, X, y, fit kwargs, error, message) - the bad item is the last example
+        ((2, [4, 1]), spoiled(X, last, [0.5]), y, {}, ValueError, rf"X\[{last}\] has 1 number.*2"),
+        ((2, [4, 1]), spoiled(X, last, [0.5, 1, 2]), y, {}, ValueError, rf"X\[{last}\] has 3"),
+        ((2, [4, 1]), spoiled(X, last, [0.5, nan]), y, {}, ValueError, rf"X\[{last}\]\[1\] is nan"),
+        ((2, [4, 1]), spoiled(X, 3, [inf, 0.0]), y, {}, ValueError, r"X\[3\]\[0\] is inf"),
+        ((2, [4, 1]), X, y[:-1] + [nan], {}, ValueError, "labels must be -1/\\+1 or 0/1.*nan"),
+        ((2, [4, 1]), X, y[:-1] + [1.5], {"loss": "bce"}, ValueError, r"y\[39\] = 1.5.*\[0, 1\]"),
+        ((2, [4, 1]), X, y[:-1] + [-0.5], {"loss": "bce"}, ValueError, r"y\[39\] = -0.5"),
+        ((2, [4, 1]), X, y[:-1] + [nan], {"loss": "bce"}, ValueError, r"y\[39\] = nan"),
+        ((2, [4, 1]), X, y[:-1] + [inf], {"loss": "mse"}, ValueError, r"y\[39\] = inf"),
+        (
+            (2, [4, 3]),
+            X,
+            three[:-1] + [3],
+            {"loss": "cross_entropy"},
+            ValueError,
+            r"y\[39\] = 3 is not a class index for a model with 3 outputs",
+        ),
+        (
+            (2, [4, 3]),
+            X,
+            three[:-1] + [nan],
+            {"loss": "cross_entropy"},
+            ValueError,
+            r"y\[39\] = nan is not a class index",
+        ),
+        (
+            (2, [4, 3]),
+            X,
+            three[:-1] + [inf],
+            {"loss": "cross_entropy"},
+            ValueError,
+            r"y\[39\] = inf is not a class index",
+        ),
+        (
+            (2, [4, 3]),
+            X,
+            three[:-1] + [1.5],
+            {"loss": "cross_entropy"},
+            ValueError,
+            r"y\[39\] = 1.5 is not a class index",
+        ),
+        ((2, [4, 1]), X, y[:-1], {}, ValueError, "40 examples but 39 labels"),
+        ((3, [4, 1]), X, y, {}, ValueError, r"X\[0\] has 2 numbers; the model takes 3"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "X", "y", "kwargs", "error", "message"),
+    bad_data_cases(),
+    ids=[f"case{i}" for i in range(len(bad_data_cases()))],
+)
+def test_bad_data_is_found_before_the_first_step(sizes, X, y, kwargs, error, message):
+    model = MLP(*sizes, seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=message):
+        fit(model, X, y, epochs=2, batch_size=8, shuffle=False, progress=False, **kwargs)
+    assert model.state_dict() == before
+
+
+def test_ragged_rows_are_found_for_any_model():
+    """A model without ``nin``: every row must have the first row's length."""
+
+    class Sum(nn.Module):
+        def __init__(self):
+            self.b = Value(0.0, label="b")
+
+        def own_parameters(self):
+            return [("b", self.b)]
+
+        def forward(self, x):
+            return sum_values(list(x)) + self.b
+
+    X = [[1.0, 2.0]] * 10 + [[1.0]]
+    with pytest.raises(ValueError, match=r"X\[10\] has 1 number; X\[0\] has 2"):
+        fit(Sum(), X, [1] * 11, batch_size=2, shuffle=False, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("l2", "error"),
+    [
+        (-1.0, ValueError),
+        (math.nan, ValueError),
+        (math.inf, ValueError),
+        ("x", TypeError),
+        (None, TypeError),
+        ([0.1], TypeError),
+    ],
+)
+def test_l2_is_checked_up_front(l2, error):
+    X, y = SMALL
+    model = MLP(2, [4, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=r"fit: l2 must be"):
+        fit(model, X, y, epochs=1, l2=l2, progress=False)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"loss": None}, TypeError, "fit: loss must be one of .* or a function.*got NoneType"),
+        ({"loss": 3}, TypeError, "fit: loss must be .*got int: 3"),
+        (
+            {"loss": lambda outs, ts: 0.5},
+            TypeError,
+            "fit: the loss function returned float: 0.5; it must return a Value",
+        ),
+        ({"loss": lambda outs, ts: [outs[0]]}, TypeError, "loss function returned list"),
+        ({"optimizer": "sgd"}, TypeError, "fit: optimizer must be an Optimizer.*got str"),
+        ({"lr_schedule": 0.1}, TypeError, "fit: lr_schedule must be a function.*got float"),
+        ({"callback": True}, TypeError, "fit: callback must be a function.*got bool"),
+        ({"lr_schedule": lambda step: -1.0}, ValueError, r"fit: lr_schedule\(0\) returned -1.0"),
+        ({"lr_schedule": lambda step: "big"}, TypeError, r"fit: lr_schedule\(0\) returned str"),
+        ({"seed": "abc"}, TypeError, "fit: seed must be None or an int, got str"),
+        ({"seed": 1.5}, TypeError, "fit: seed must be None or an int, got float"),
+        ({"epochs": 2.0}, TypeError, "fit: epochs must be an int >= 0, got float"),
+        ({"epochs": True}, TypeError, "fit: epochs must be an int >= 0, got bool"),
+        ({"batch_size": "8"}, TypeError, "fit: batch_size must be None or an int >= 1"),
+    ],
+)
+def test_bad_arguments_name_the_argument_and_change_nothing(kwargs, error, message):
+    X, y = SMALL
+    model = MLP(2, [4, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    kwargs = {"optimizer": optimizer, "epochs": 2, "batch_size": 8, **kwargs}
+    before = model.state_dict()
+    with pytest.raises(error, match=message):
+        fit(model, X, y, progress=False, **kwargs)
+    assert model.state_dict() == before
+    assert optimizer.lr == 0.1
+
+
+def test_numpy_integers_are_accepted_for_epochs_batch_size_and_seed():
+    np = pytest.importorskip("numpy")
+    X, y = SMALL
+
+    def run(**kwargs):
+        model = MLP(2, [4, 1], seed=0)
+        return fit(model, X, y, progress=False, **kwargs).step_loss, model.state_dict()
+
+    plain = run(epochs=2, batch_size=8, seed=3, l2=0.01)
+    assert plain[0] != []
+    assert (
+        run(epochs=np.int64(2), batch_size=np.int32(8), seed=np.int64(3), l2=np.float64(0.01))
+        == plain
+    )
+    assert run(epochs=np.uint8(2), batch_size=np.int16(8), seed=np.int8(3), l2=0.01) == plain
+
+
+def test_a_step_that_would_overflow_is_divergence_with_nothing_changed():
+    X, y = SMALL
+    model = MLP(2, [4, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(nn.TrainingDiverged, match="step 0.*would get a non-finite") as info:
+        fit(model, X * 1e5, y, optimizer=SGD(model.parameters(), lr=1e305), progress=False)
+    assert isinstance(info.value.__cause__, OverflowError)
+    assert model.state_dict() == before
+
+
+def test_an_infinite_model_output_is_divergence_not_a_loss_error():
+    X, y = datasets.make_blobs(12, seed=0)
+    model = MLP(2, [3], seed=0)
+    model.layers[0].neurons[1].b.data = 1e308
+    model.layers[0].neurons[1].w[0].data = 1e308
+    before = model.state_dict()
+    with pytest.raises(nn.TrainingDiverged, match=r"the model's output .* is (inf|-inf|nan)"):
+        fit(model, abs(X) + 1.0, y, loss="cross_entropy", epochs=1, progress=False)
+    assert model.state_dict() == before
