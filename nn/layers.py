@@ -327,5 +327,5 @@ def _name_problem(nin: int, nouts: list[int], parameters: dict[str, float]) -> s
 
 
 def _few(names: list[str], limit: int = 3) -> str:
-    shown = ", ".join(quote(n) for n in names[:limit])
+    shown = ", ".join(quote(n, 40) for n in names[:limit])
     return shown + (" and more" if len(names) > limit else "")

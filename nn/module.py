@@ -19,6 +19,8 @@ from typing import Any
 from autograd import Value, name_scope
 from autograd.real import is_real
 
+from .serialize import quote
+
 
 class Module:
     """A piece of a model: parameters (Values), child modules, and a ``forward``."""
@@ -133,11 +135,12 @@ def _finite(name: str, value: object) -> float:
             number = None
     if number is None or not math.isfinite(number):
         raise ValueError(
-            f"load_state_dict: parameter {name!r} must be a finite number, got {value!r:.60}"
+            f"load_state_dict: parameter {quote(name, 40)} must be a finite number, "
+            f"got {quote(value, 60)}"
         )
     return number
 
 
 def _few(names: list[str], limit: int = 3) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
+    shown = ", ".join(quote(n, 40) for n in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")

@@ -90,6 +90,10 @@ def read_model(path: str | os.PathLike[str]) -> tuple[str, dict[str, Any], dict[
         ) from None
     except ValueError as exc:  # NaN or Infinity, or an integer with thousands of digits
         raise ValueError(f"{path}: {exc}") from None
+    except RecursionError:  # e.g. "[[[[...": json parses nested arrays by recursion
+        raise ValueError(
+            f"{path}: not a stepgrad model file (its JSON is nested too deeply to read)"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f'{path}: not a stepgrad model file (no "format": "{FORMAT}")')
     version = document.get("version")

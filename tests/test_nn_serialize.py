@@ -354,3 +354,81 @@ def test_load_and_load_parameters_check_the_architecture_the_same_way(tmp_path, 
         other.load_parameters(path)
     assert str(from_load_parameters.value) == str(from_load.value)
     assert other.state_dict() == before
+
+
+def _huge(doc_change) -> str:
+    doc = valid_document()
+    doc_change(doc)
+    return json.dumps(doc)
+
+
+BIG = "x" * 1_000_000
+LONG_MESSAGES = {
+    "activation": lambda d: d["architecture"].update(activation=BIG),
+    "output activation": lambda d: d["architecture"].update(output_activation=BIG),
+    "type": lambda d: d["architecture"].update(type=BIG),
+    "nouts text": lambda d: d["architecture"].update(nouts=BIG),
+    "nouts list": lambda d: d["architecture"].update(nouts=[2] * 100_000 + [BIG]),
+    "nouts item": lambda d: d["architecture"].update(nouts=[2, BIG]),
+    "nin": lambda d: d["architecture"].update(nin=BIG),
+    "architecture": lambda d: d.update(architecture=BIG),
+    "architecture key": lambda d: d["architecture"].update({BIG: 1}),
+    "version": lambda d: d.update(version=BIG),
+    "extra key": lambda d: d.update({BIG: 1}),
+    "parameter name": lambda d: d["parameters"].update({BIG: 1.0}),
+    "parameter value": lambda d: d["parameters"].update({"layers.0.neurons.0.b": BIG}),
+    "parameter names": lambda d: d.update(parameters={BIG + str(i): 1.0 for i in range(9)}),
+}
+
+
+@pytest.mark.parametrize("case", list(LONG_MESSAGES))
+def test_load_errors_quote_at_most_about_100_characters(tmp_path, case):
+    path = tmp_path / "long.json"
+    path.write_text(_huge(LONG_MESSAGES[case]), encoding="utf-8")
+    for load in (MLP.load, MLP(2, [2, 1]).load_parameters):
+        with pytest.raises(ValueError) as info:
+            load(path)
+        message = str(info.value)
+        assert message.startswith(str(path))
+        assert len(message) < len(str(path)) + 400, message[:1000]
+
+
+def test_load_state_dict_errors_quote_names_and_values_short():
+    model = MLP(2, [1])
+    for state in [{BIG: 1.0}, {**model.state_dict(), "layers.0.neurons.0.b": BIG}]:
+        with pytest.raises(ValueError) as info:
+            model.load_state_dict(state)
+        assert len(str(info.value)) < 400
+
+
+NESTED = {
+    "document": "[" * 100_000,
+    "object": '{"a":' * 100_000,
+    "closed": "[" * 100_000 + "]" * 100_000,
+    "in architecture": json.dumps(valid_document()).replace(
+        '"nouts": [2, 1]', '"nouts": ' + "[" * 100_000 + "]" * 100_000
+    ),
+    "in parameters": json.dumps(valid_document()).replace(
+        '"layers.0.neurons.1.b": 0.0', '"layers.0.neurons.1.b": ' + "[" * 100_000 + "]" * 100_000
+    ),
+    "nested 500 deep in nouts": json.dumps(valid_document()).replace(
+        '"nouts": [2, 1]', '"nouts": ' + "[" * 500 + "]" * 500
+    ),
+    "nested 500 deep in type": json.dumps(valid_document()).replace(
+        '"type": "MLP"', '"type": ' + "[" * 500 + "]" * 500
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(NESTED))
+def test_deeply_nested_files_give_a_value_error_naming_the_file(tmp_path, case):
+    path = tmp_path / "deep.json"
+    path.write_text(NESTED[case], encoding="utf-8")
+    model = MLP(2, [2, 1], seed=9)
+    before = model.state_dict()
+    for load in (MLP.load, model.load_parameters):
+        with pytest.raises(ValueError) as info:
+            load(path)
+        assert str(info.value).startswith(str(path))
+        assert len(str(info.value)) < len(str(path)) + 400
+    assert model.state_dict() == before
