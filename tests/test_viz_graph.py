@@ -178,6 +178,48 @@ def test_escaping_round_trip_collapsed():
     assert any('w."0" = 0.5' in (t or "") for t in titles)
 
 
+CONTROL = "a\x00b\x01c\x1bd\te\x7ff"  # NUL, SOH, ESC, TAB, DEL
+SHOWN = "a\u2400b\u2401c\u241bd\u2409e\u2421f"  # as control pictures
+
+
+@pytest.mark.parametrize("collapse", [False, True])
+def test_control_characters_are_shown_not_fed_to_dot(collapse):
+    """Labels, tooltips, cluster names, op names and the title with control characters (or a
+    lone surrogate) render; each control character shows as its control picture (U+2400 +
+    code, DEL as U+2421), a lone surrogate as U+FFFD."""
+    with name_scope(f"layers.0.{CONTROL}"):
+        x = Value(1.5, label=CONTROL)
+        y = x * Value(2.0, label="w\ud800")
+    z = y.tanh()
+    z.label = "\x1b[31mred"
+    z.backward()
+    g = draw_graph(z, group="module", collapse=collapse, title=f"title {CONTROL}")
+    for code in range(32):
+        assert chr(code) not in g.source.replace("\n", "").replace("\t", "")
+    svg = render.run(g.source, "svg")
+    texts = svg_texts(svg)
+    assert f"title {SHOWN}" in texts
+    assert "\u241b[31mred" in texts
+    if collapse:
+        assert f"layers.0.{SHOWN}" in texts  # the box's title
+    else:
+        assert SHOWN in texts and "w\ufffd" in texts
+        assert texts.count(f"layers.0.{SHOWN}") == 1  # the cluster label
+    titles = [
+        a.get("{http://www.w3.org/1999/xlink}title") for a in ET.fromstring(svg).iter(f"{SVG}a")
+    ]
+    assert any(SHOWN in (t or "") for t in titles)  # tooltips too
+
+
+def test_visible_text():
+    from viz.style import visible
+
+    assert visible(CONTROL) == SHOWN
+    assert visible("line\nbreak") == "line\u240abreak"
+    assert visible("\x85\x9f\ud800") == "\ufffd\ufffd\ufffd"
+    assert visible("plain \u00e9 \u2603 \\") == "plain \u00e9 \u2603 \\"
+
+
 def test_precision_and_tiny_gradients():
     x = Value(1.23456789, label="x")
     y = x * 1e-12

@@ -33,6 +33,7 @@ from .style import (
     hex_colour,
     legend,
     number,
+    plain_label,
     quiet_edge_style,
     role,
     tooltip,
@@ -245,7 +246,6 @@ class GraphBuilder:
         )
 
     def operation(self, i: int) -> None:
-        import graphviz
 
         op = self.order[i].op
         # ordering=in: the parents stand in their order (w0, w1, x0, x1 into a dot; a above b
@@ -255,7 +255,7 @@ class GraphBuilder:
             self.order[i].scope,
             f"o{i}",
             id=f"o{i}",
-            label=graphviz.escape(op),
+            label=plain_label(op),
             **in_order,
             shape="circle" if len(op) <= 2 else "ellipse",
             style="filled",
@@ -384,7 +384,6 @@ class GraphBuilder:
         )
 
     def write(self, clusters: bool) -> None:
-        import graphviz
 
         if "constant" in self.kinds:
             self.graph.graph_attr["label"] = legend(self.title, constants=True)
@@ -408,7 +407,7 @@ class GraphBuilder:
                     column.node(
                         f"c{k}",
                         id=f"c{k}",
-                        label=graphviz.escape(heading),
+                        label=plain_label(heading),
                         shape="plaintext",
                         height="0.2",
                         margin="0",
@@ -425,7 +424,6 @@ class GraphBuilder:
             self.graph.edge(source, target, **attrs)
 
     def write_clusters(self) -> None:
-        import graphviz
 
         tree: dict[str, list[str]] = {"": []}
         for scope in self.nodes:
@@ -443,7 +441,7 @@ class GraphBuilder:
             for child in tree[scope]:
                 with graph.subgraph(name=f"cluster_{next(counter)}") as sub:
                     sub.attr(
-                        label=graphviz.escape(child),
+                        label=plain_label(child),
                         style="rounded,dashed",
                         color="#9ca3af",
                         fontsize="10",

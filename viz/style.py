@@ -88,15 +88,36 @@ def number(x: float, precision: int = 4) -> str:
     return text
 
 
+# control characters as their control pictures (U+2400 + code; DEL is U+2421): `dot` fails on
+# some (NUL ends its input) and mangles others; C1 controls and lone surrogates (which cannot
+# even be encoded as UTF-8) become U+FFFD
+_VISIBLE = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
+_VISIBLE |= {code: 0xFFFD for code in [*range(0x80, 0xA0), *range(0xD800, 0xE000)]}
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character replaced by a visible one: ``"a\\x1b"`` ->
+    ``"a\u241b"`` (␛), a lone surrogate -> U+FFFD."""
+    return text.translate(_VISIBLE)
+
+
+def plain_label(text: str) -> str:
+    """A plain (not HTML-like) label that shows ``text`` as it is (``\\N`` not expanded)."""
+    import graphviz
+
+    return graphviz.escape(visible(text))
+
+
 def html_text(text: str) -> str:
     """Text for a Graphviz HTML-like label: ``& < > "`` become entities and each backslash
     is doubled.
 
     Graphviz still expands ``\\N``, ``\\G``, ... (node and graph names) inside HTML-like
     labels and reads ``\\\\`` as one backslash, so a doubled backslash is how a label keeps
-    its own. ``| { }`` mean nothing there and stay as they are.
+    its own. ``| { }`` mean nothing there and stay as they are. Control characters are
+    shown as their pictures (``visible``).
     """
-    return html.escape(text, quote=True).replace("\\", "\\\\")
+    return html.escape(visible(text), quote=True).replace("\\", "\\\\")
 
 
 # ---- value boxes, edges, tooltips and the legend -------------------------------------------
@@ -175,7 +196,8 @@ def tooltip(text: str) -> str:
     ``graphviz.escape`` doubles them again."""
     import graphviz
 
-    return graphviz.escape(text.replace("\\", "\\\\"))
+    lines = (visible(line) for line in text.split("\n"))  # our own line breaks stay
+    return graphviz.escape("\n".join(lines).replace("\\", "\\\\"))
 
 
 def legend(title: str = "", constants: bool = False) -> str:
