@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from .grad_mode import no_grad
@@ -24,8 +25,11 @@ def gradcheck(
 
     numeric_i = (f(.., x_i + eps, ..) - f(.., x_i - eps, ..)) / (2 eps); each input must
     satisfy |analytic - numeric| <= atol + rtol * |numeric|. Returns True, or raises
-    ``GradcheckError`` naming the input index and both values.
+    ``GradcheckError`` naming the input index and both values. ``eps`` must be positive,
+    ``atol`` and ``rtol`` at least 0, all finite.
     """
+    eps = _tolerance("eps", eps, positive=True)
+    atol, rtol = _tolerance("atol", atol), _tolerance("rtol", rtol)
     point = [x.data if isinstance(x, Value) else as_float(x, "gradcheck input") for x in inputs]
     values = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
     out = f(*values)
@@ -49,3 +53,12 @@ def gradcheck(
                 f"(|difference| {abs(analytic - numeric):.3g} > atol {atol} + rtol {rtol} * |numeric|)"
             )
     return True
+
+
+def _tolerance(name: str, x: object, positive: bool = False) -> float:
+    """``x`` as a finite float >= 0 (> 0 when ``positive``); errors name the argument."""
+    value = as_float(x, f"gradcheck: {name}")
+    if not (math.isfinite(value) and (value > 0.0 if positive else value >= 0.0)):
+        rule = "positive" if positive else "at least 0"
+        raise ValueError(f"gradcheck: {name} must be finite and {rule}, got {x!r:.60}")
+    return value

@@ -26,9 +26,27 @@ def as_float(x: object, what: str = "Value") -> float:
             return float(x)  # type: ignore[arg-type]
         except OverflowError:  # an int beyond the float range, e.g. 10**400
             raise OverflowError(f"{what}: {x!r:.60} is too large for a float") from None
-    raise TypeError(
-        f"{what} needs a real number (int, float, bool or numpy real scalar), "
-        f"got {type(x).__name__}: {x!r:.60}"
+    raise not_a_number(what, x, "a real number")
+
+
+def not_a_number(where: str, x: object, wanted: str = "a Value or a real number") -> TypeError:
+    """The TypeError for ``x`` where a real number (or a Value) belongs: names ``where``,
+    the type and (at most about 60 characters of) the value; for an array, how to convert."""
+    import reprlib  # only on this error path
+
+    kind = type(x).__name__
+    if hasattr(x, "__array__") or hasattr(x, "__array_interface__"):
+        shape = getattr(x, "shape", "?")
+        return TypeError(
+            f"{where}: arrays are not supported (got {kind} of shape {shape}): for one number "
+            f"use float(a) or a.item(); for many numbers make a list of Values"
+        )
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = 60
+    shown = short.repr(x)
+    return TypeError(
+        f"{where}: needs {wanted} (int, float, bool or numpy real scalar), "
+        f"got {kind}: {shown}"
     )
 
 

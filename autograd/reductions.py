@@ -12,21 +12,26 @@ from collections.abc import Iterable, Sequence
 from .value import Operand, Value, lift
 
 
-def _values(items: Iterable[Operand], op: str) -> list[Value]:
-    """The items as a list of Values (numbers become constant leaves)."""
-    values = list(items)
+def _values(items: Iterable[Operand], where: str) -> list[Value]:
+    """The items as a list of Values (numbers become constant leaves); ``where`` names the
+    function and argument in errors ("dot: weights")."""
+    try:
+        iterator = iter(items)
+    except TypeError:
+        raise TypeError(
+            f"{where} must be a list (or other iterable) of Values or real numbers, "
+            f"got {type(items).__name__}: {items!r:.60}"
+        ) from None
+    values = list(iterator)
     for i, item in enumerate(values):
         if type(item) is not Value:  # the common case, Values, costs one check each
-            value = lift(item)
-            if value is None:
-                raise TypeError(f"{op}: expected Values or real numbers, got {type(item).__name__}")
-            values[i] = value
+            values[i] = lift(item, f"{where}[{i}]")
     return values
 
 
 def sum_values(items: Iterable[Operand]) -> Value:
     """x0 + x1 + ... + x(n-1) as one node;  d(sum)/dx_i = 1."""
-    xs = _values(items, "sum_values")
+    xs = _values(items, "sum_values: items")
     if not xs:
         raise ValueError("sum_values: needs at least one value")
     total = 0.0
@@ -40,7 +45,7 @@ def sum_values(items: Iterable[Operand]) -> Value:
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
     """w . x = w0*x0 + w1*x1 + ... as one node, parents (w0, .., w(n-1), x0, .., x(n-1));
     d(w . x)/dw_i = x_i,  d(w . x)/dx_i = w_i."""
-    ws, xs = _values(weights, "dot"), _values(inputs, "dot")
+    ws, xs = _values(weights, "dot: weights"), _values(inputs, "dot: inputs")
     if len(ws) != len(xs) or not ws:
         raise ValueError(
             f"dot: needs two equally long, non-empty lists, got {len(ws)} and {len(xs)}"

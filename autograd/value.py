@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Union
 
 from .backprop import backward, backward_steps
 from .grad_mode import _no_grad_depth
-from .real import as_float, checked_pow, exponent_derivative, is_real, power_derivative
+from .real import (
+    as_float,
+    checked_pow,
+    exponent_derivative,
+    is_real,
+    not_a_number,
+    power_derivative,
+)
 from .scope import _scope
 
 if TYPE_CHECKING:
@@ -39,13 +46,14 @@ def _minus_one() -> tuple[float]:
     return (-1.0,)
 
 
-def lift(other: object) -> Value | None:
-    """``other`` as a Value (numbers become constant leaves); None if it is no real number."""
+def lift(other: object, where: str) -> Value:
+    """``other`` as a Value (numbers become constant leaves); a TypeError naming ``where``
+    (the operator or function) for anything else."""
     if isinstance(other, Value):
         return other
     if is_real(other):
         return Value(other)
-    return None
+    raise not_a_number(where, other)
 
 
 class Value:
@@ -91,31 +99,23 @@ class Value:
     # ---- arithmetic --------------------------------------------------------------------
 
     def __add__(self, other: Operand) -> Value:
-        other = lift(other)
-        if other is None:
-            return NotImplemented
+        other = lift(other, "operator '+'")
         # d(x + y)/dx = 1,  d(x + y)/dy = 1
         return Value(self.data + other.data, "", (self, other), "+", _ones)
 
     def __sub__(self, other: Operand) -> Value:
-        other = lift(other)
-        if other is None:
-            return NotImplemented
+        other = lift(other, "operator '-'")
         # d(x - y)/dx = 1,  d(x - y)/dy = -1
         return Value(self.data - other.data, "", (self, other), "-", _one_minus_one)
 
     def __mul__(self, other: Operand) -> Value:
-        other = lift(other)
-        if other is None:
-            return NotImplemented
+        other = lift(other, "operator '*'")
         x, y = self.data, other.data
         # d(x * y)/dx = y,  d(x * y)/dy = x
         return Value(x * y, "", (self, other), "*", lambda: (y, x))
 
     def __truediv__(self, other: Operand) -> Value:
-        other = lift(other)
-        if other is None:
-            return NotImplemented
+        other = lift(other, "operator '/'")
         x, y = self.data, other.data
         if y == 0.0:
             raise ZeroDivisionError(f"division by zero: {x!r} / {y!r}")
@@ -126,7 +126,7 @@ class Value:
         if isinstance(other, Value):
             return self._pow_value(other)
         if not is_real(other):
-            return NotImplemented
+            raise not_a_number("operator '**'", other)
         x, n = self.data, as_float(other)
         out = checked_pow(x, n)
         # d(x^n)/dx = n * x^(n-1)
@@ -157,24 +157,19 @@ class Value:
 
     # reflected operators: `2 + x`, `2 * x`, `np.float64(2) * x`, ...
     def __radd__(self, other: Operand) -> Value:
-        other = lift(other)
-        return NotImplemented if other is None else other + self
+        return lift(other, "operator '+'") + self
 
     def __rsub__(self, other: Operand) -> Value:
-        other = lift(other)
-        return NotImplemented if other is None else other - self
+        return lift(other, "operator '-'") - self
 
     def __rmul__(self, other: Operand) -> Value:
-        other = lift(other)
-        return NotImplemented if other is None else other * self
+        return lift(other, "operator '*'") * self
 
     def __rtruediv__(self, other: Operand) -> Value:
-        other = lift(other)
-        return NotImplemented if other is None else other / self
+        return lift(other, "operator '/'") / self
 
     def __rpow__(self, other: Operand) -> Value:
-        other = lift(other)
-        return NotImplemented if other is None else other._pow_value(self)
+        return lift(other, "operator '**'")._pow_value(self)
 
     # ---- functions ---------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from autograd import Value
+from autograd import Value, dot, gradcheck, sum_values
 
 
 def error_of(kind: type[BaseException], call: Callable[[], object]) -> str:
@@ -43,13 +43,17 @@ def test_non_real_data_is_a_type_error_naming_the_type(data):
     assert type(data).__name__ in message
 
 
+SYMBOLS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
+           operator.pow: "**"}
+
+
 @pytest.mark.parametrize("other", ["2", None, 1j, [1.0], np.array([1.0, 2.0])], ids=repr)
 @pytest.mark.parametrize("op", [operator.add, operator.sub, operator.mul, operator.truediv,
                                 operator.pow], ids=lambda f: f.__name__)
 def test_operators_reject_non_real_operands(op, other):
     x = Value(2.0)
     message = error_of(TypeError, lambda: op(x, other))
-    assert type(other).__name__ in message or "Value" in message
+    assert type(other).__name__ in message and SYMBOLS[op] in message, message
     error_of(TypeError, lambda: op(other, x))  # the message is the other type's (numpy's...)
     assert (x.data, x.grad, x.parents) == (2.0, 0.0, ())
 
@@ -182,3 +186,66 @@ def test_sigmoid_just_inside_the_range():
     s.backward()
     assert 0.0 < s.data < 1e-300
     assert math.isclose(v.grad, s.data, rel_tol=1e-12)  # s(1 - s) ~ s
+
+
+# ---- arrays, non-iterables, gradcheck's tolerances ---------------------------------------------
+
+
+@pytest.mark.parametrize("array", [np.array(2.0), np.array([1.0, 2.0]), np.float64([3.0])],
+                         ids=["0-d", "1-d", "1-element"])
+@pytest.mark.parametrize("op", OPERATORS, ids=lambda f: f.__name__)
+def test_arrays_are_refused_with_how_to_convert(op, array):
+    x = Value(2.0)
+    count = live_values()
+    for call in (lambda: op(x, array), lambda: op(array, x)):
+        message = error_of(TypeError, call)
+        for word in ("array", "not supported", "float(a)", "a.item()", "list of Values",
+                     SYMBOLS[op]):
+            assert word in message, f"{word!r} not in {message!r}"
+    assert (x.data, x.grad, x.parents) == (2.0, 0.0, ())
+    assert live_values() == count
+
+
+def test_value_of_an_array_says_how_to_convert():
+    message = error_of(TypeError, lambda: Value(np.array(2.0)))
+    assert "ndarray" in message and "float(a)" in message and "a.item()" in message
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [(lambda: sum_values(5), ["sum_values", "items", "iterable", "int"]),
+     (lambda: sum_values(None), ["sum_values", "items", "NoneType"]),
+     (lambda: dot(5, [1.0]), ["dot", "weights", "int"]),
+     (lambda: dot([1.0], 2.5), ["dot", "inputs", "float"]),
+     (lambda: sum_values([Value(1.0), np.array(2.0)]), ["sum_values", "array", "a.item()"])],
+    ids=["sum_values(5)", "sum_values(None)", "dot(5,..)", "dot(..,2.5)", "sum_values(array)"],
+)
+def test_reductions_name_the_argument_that_is_not_a_list(call, words):
+    message = error_of(TypeError, call)
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
+
+
+@pytest.mark.parametrize("eps", [0.0, -1e-6, math.nan, math.inf, -math.inf])
+def test_gradcheck_refuses_an_eps_that_is_not_positive_and_finite(eps):
+    called = []
+
+    def f(x: Value) -> Value:
+        called.append(x)
+        return x * x
+
+    message = error_of(ValueError, lambda: gradcheck(f, [1.0], eps=eps))
+    assert "eps" in message and repr(eps) in message
+    assert called == []  # checked before f runs
+
+
+@pytest.mark.parametrize("name", ["eps", "atol", "rtol"])
+def test_gradcheck_tolerances_must_be_numbers(name):
+    message = error_of(TypeError, lambda: gradcheck(lambda x: x, [1.0], **{name: "1e-6"}))
+    assert name in message and "str" in message
+
+
+@pytest.mark.parametrize("name, bad", [("atol", -1.0), ("rtol", math.nan), ("atol", math.inf)])
+def test_gradcheck_tolerances_must_be_finite_and_not_negative(name, bad):
+    message = error_of(ValueError, lambda: gradcheck(lambda x: x, [1.0], **{name: bad}))
+    assert name in message and repr(bad) in message
