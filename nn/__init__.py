@@ -12,7 +12,7 @@ from .layers import MLP, Layer, Neuron
 from .losses import bce_with_logits, cross_entropy, hinge_loss, mse_loss, softmax
 from .module import Module
 from .optim import SGD, Adam, Optimizer
-from .train import History, TrainingDiverged, accuracy, fit
+from .train import DeadLayerWarning, History, TrainingDiverged, accuracy, fit
 
 
 def __getattr__(name: str) -> object:
@@ -28,6 +28,7 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "DeadLayerWarning",
     "History",
     "Layer",
     "Module",

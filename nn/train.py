@@ -17,6 +17,7 @@ import operator
 import os
 import random
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -104,6 +105,46 @@ class TrainingDiverged(ValueError):
         self.history = history
         self.epoch = epoch
         self.step = step
+
+
+class DeadLayerWarning(UserWarning):
+    """``fit`` found a hidden layer whose every unit outputs 0 on every training example:
+    no gradient flows back through it, so the layers before it stop learning."""
+
+
+def _dead_layer(model: Any, rows: list[list[float]]) -> int | None:
+    """The index of the first hidden layer (of ``model.layers``) in which every unit outputs
+    exactly 0 on every example, or None. Stops as soon as each layer has shown a non-zero."""
+    layers = getattr(model, "layers", None)
+    if not isinstance(layers, list) or len(layers) < 2:
+        return None
+    hidden = layers[:-1]
+    alive = [False] * len(hidden)
+    with no_grad():
+        try:
+            for row in rows:
+                h: Any = row
+                for k, layer in enumerate(hidden):
+                    h = layer(h)
+                    h = [h] if isinstance(h, Value) else h
+                    alive[k] = alive[k] or any(v.data != 0.0 for v in h)
+                if all(alive):
+                    return None
+        except (OverflowError, TypeError, ValueError):
+            return None  # not a plain stack of layers, or diverging: not this check's business
+    return alive.index(False)
+
+
+def _warn_dead(model: Any, k: int, epoch: int) -> None:
+    activation = getattr(model.layers[k], "activation", "?")
+    warnings.warn(
+        f"fit: after epoch {epoch}, every unit of hidden layer {k + 1} (layers.{k}, "
+        f"{activation}) outputs 0 for every training example: no gradient flows back through it, so "
+        "neither it nor the layers before it can learn. Try a smaller learning rate, "
+        'activation="tanh" (the network of micrograd\'s video) or a different seed.',
+        DeadLayerWarning,
+        stacklevel=3,
+    )
 
 
 def _diverged(problem: str, history: History, epoch: int, step: int) -> TrainingDiverged:
@@ -335,9 +376,16 @@ def fit(
       optimizer steps from 0 across epochs (with full batches, step == epoch).
     - ``callback(epoch, history)`` runs after each epoch; returning True stops training.
 
-    A loss or gradient that is nan or infinite (or a float overflow) raises
-    ``TrainingDiverged`` before the step's update, with ``.history`` recorded so far and
-    ``.epoch`` / ``.step`` where it happened.
+    Every argument and every example is checked before the first step (a ``TypeError`` or
+    ``ValueError`` naming it; nothing is changed): X must be rows of finite numbers as long
+    as the model's input, y labels that suit the loss and the model's outputs.
+
+    A loss, model output or gradient that is nan or infinite (or a float overflow, also in
+    the optimizer's step) raises ``TrainingDiverged`` before the step's update, with
+    ``.history`` recorded so far and ``.epoch`` / ``.step`` where it happened.
+
+    After an epoch in which a hidden layer's units all output 0 on every training example
+    (dead ReLUs: no gradient passes), ``fit`` warns once with a ``DeadLayerWarning``.
     """
     # every argument and every example checked before anything changes
     if isinstance(loss, str):
@@ -393,7 +441,7 @@ def fit(
     order = list(range(n))
     rng = random.Random(seed)
     history = History()
-    step = 0
+    step, warned = 0, False
     bar, shown = _progress_bar(epochs, progress)
     try:
         for epoch in range(epochs):
@@ -449,6 +497,11 @@ def fit(
                     postfix["acc"] = f"{history.epoch_accuracy[-1]:.3f}"
                 bar.set_postfix(postfix, refresh=False)
                 bar.update(1)
+            if not warned:  # a dead hidden layer: say so once
+                dead = _dead_layer(model, rows)
+                if dead is not None:
+                    _warn_dead(model, dead, epoch)
+                    warned = True
             if callback is not None and callback(epoch, history) is True:
                 break
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import warnings
 
 import pytest
 
@@ -602,3 +603,55 @@ def test_an_infinite_model_output_is_divergence_not_a_loss_error():
     with pytest.raises(nn.TrainingDiverged, match=r"the model's output .* is (inf|-inf|nan)"):
         fit(model, abs(X) + 1.0, y, loss="cross_entropy", epochs=1, progress=False)
     assert model.state_dict() == before
+
+
+# ---- a dead hidden layer (issue 9, item 23) ----------------------------------------------
+
+VIDEO_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+VIDEO_YS = [1.0, -1.0, -1.0, 1.0]
+
+
+def sum_of_squared_errors(outputs, targets):
+    return sum_values([(o - t) ** 2 for o, t in zip(outputs, targets)])
+
+
+def video_loop(**mlp_settings):
+    """micrograd's video: MLP(3, [4, 4, 1]) on four examples, the sum of squared errors,
+    full-batch gradient descent at lr 0.05."""
+    model = MLP(3, [4, 4, 1], **mlp_settings)
+    history = fit(
+        model,
+        VIDEO_XS,
+        VIDEO_YS,
+        loss=sum_of_squared_errors,
+        optimizer=SGD(model.parameters(), lr=0.05),
+        epochs=20,
+        progress=False,
+    )
+    return history
+
+
+def test_the_video_loop_with_relu_defaults_warns_once_that_a_hidden_layer_died():
+    with pytest.warns(nn.DeadLayerWarning) as caught:
+        history = video_loop()
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert re.search(r"hidden layer \d \(layers\.\d, relu\)", message), message
+    assert "smaller learning rate" in message and 'activation="tanh"' in message
+    assert "seed" in message
+    assert caught[0].filename == __file__  # points at the fit call
+    assert abs(history.epoch_loss[-1] - 4.0) < 1e-6  # stuck: the output is a constant
+
+
+def test_the_video_loop_with_tanh_trains_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", nn.DeadLayerWarning)
+        history = video_loop(activation="tanh")
+    assert history.epoch_loss[-1] < 1e-3 < history.epoch_loss[0]
+
+
+def test_healthy_relu_training_gives_no_dead_layer_warning():
+    X, y = SMALL
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", nn.DeadLayerWarning)
+        fit(MLP(2, [8, 8, 1], seed=0), X, y, epochs=3, batch_size=8, seed=0, progress=False)

@@ -61,3 +61,20 @@ def test_readme_does_not_promise_bit_exact_torch_optimizers():
     text = " ".join(README.read_text(encoding="utf-8").split())
     optimizers = re.search(r"optimizers\s+`SGD`.*?\.(?=\s)", text).group(0)
     assert "exactly" not in optimizers and "last bit" in optimizers, optimizers
+
+
+def test_the_micrograd_table_names_what_exists():
+    """Every `v.name` in the "Coming from micrograd" table is an attribute of a Value, and
+    every `viz.name` is in viz."""
+    import viz
+    from autograd import Value
+
+    text = README.read_text(encoding="utf-8")
+    table = text[text.index("## Coming from micrograd") :].split("\n\n")[1]
+    attributes = re.findall(r"\| `v\._\w+` \| `v\.(\w+)`", table)
+    assert attributes == ["parents", "op", "local_grads"]
+    node = Value(2.0) * Value(3.0)
+    for name in attributes:
+        assert getattr(node, name) not in (None, "", ()), name
+    for name in re.findall(r"`viz\.(\w+)\(", table):
+        assert callable(getattr(viz, name)), name

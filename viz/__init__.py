@@ -14,7 +14,7 @@ from .graph import draw_graph
 from .plots import draw_network, plot_decision_boundary, plot_history
 from .render import RendererNotFound
 from .stepper import Stepper, step_through
-from .steps_html import save_steps_html
+from .page import save_steps_html
 
 __all__ = [
     "RendererNotFound",

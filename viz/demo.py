@@ -23,7 +23,7 @@ from nn.losses import cross_entropy, hinge_loss, sign_labels
 
 from .graph import draw_graph
 from .plots import draw_network, plot_decision_boundary, plot_history
-from .steps_html import save_steps_html
+from .page import save_steps_html
 from .style import number
 
 PICTURES = ("graph.svg", "steps.html", "network.svg", "loss.png", "boundary.png")
