@@ -25,10 +25,11 @@ def dataset_loss(model: MLP, X, y) -> float:
         return hinge_loss([model(list(x)) for x in X], list(y)).data
 
 
-def test_fit_on_moons_reaches_95_percent_training_accuracy():
+def test_fit_on_moons_reaches_95_percent_training_accuracy(cached_fit):
+    """The README's run (also the demo's default): trained once per session (conftest.py)."""
     X, y = MOONS
     model = MLP(2, [16, 16, 1], seed=0)
-    history = fit(model, X, y, epochs=20, batch_size=10, seed=0, progress=False)
+    history = cached_fit(model, X, y, epochs=20, batch_size=10, seed=0, progress=False)
     assert history.final.accuracy >= 0.95
     assert accuracy(model, X, y) >= 0.95
     assert history.epoch_loss[-1] < 0.1 * history.epoch_loss[0]
@@ -655,3 +656,24 @@ def test_healthy_relu_training_gives_no_dead_layer_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error", nn.DeadLayerWarning)
         fit(MLP(2, [8, 8, 1], seed=0), X, y, epochs=3, batch_size=8, seed=0, progress=False)
+
+
+def test_cached_fit_trains_once_and_replays_what_fit_gives(cached_fit, fit_results):
+    X, y = SMALL
+    plain_model = MLP(2, [4, 1], seed=5)
+    plain = nn.train.fit(plain_model, X, y, epochs=2, batch_size=8, seed=1, progress=False)
+    before = len(fit_results)
+    runs = []
+    for _ in range(2):
+        model = MLP(2, [4, 1], seed=5)
+        runs.append(
+            (
+                cached_fit(model, X, y, epochs=2, batch_size=8, seed=1, progress=False),
+                model.state_dict(),
+            )
+        )
+        assert len(fit_results) == before + 1  # trained by the first call only
+    for history, state in runs:
+        assert history == plain and state == plain_model.state_dict()
+    other = cached_fit(MLP(2, [4, 1], seed=5), X, y, epochs=2, batch_size=8, seed=2, progress=False)
+    assert len(fit_results) == before + 2 and other != plain  # another seed: trained again

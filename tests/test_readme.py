@@ -27,7 +27,8 @@ def promised_outputs(code: str) -> list[str]:
 
 
 @pytest.mark.parametrize("index", [0, 1], ids=["engine", "nn"])
-def test_readme_example_prints_what_it_promises(index, tmp_path, monkeypatch):
+def test_readme_example_prints_what_it_promises(index, tmp_path, monkeypatch, cached_fit):
+    """(The nn example's training runs once per session: ``cached_fit``, conftest.py.)"""
     code = python_blocks()[index]
     promised = promised_outputs(code)
     assert promised, "the example promises no output"

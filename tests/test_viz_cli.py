@@ -36,7 +36,7 @@ def reported_accuracy(text: str) -> float:
     return float(re.search(r"training accuracy ([0-9.]+)", text).group(1))
 
 
-def test_default_demo_reaches_95_percent_and_saves_the_model(tmp_path, capsys):
+def test_default_demo_reaches_95_percent_and_saves_the_model(tmp_path, capsys, cached_fit):
     assert cli.main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "moons: 100 points, 2 classes" in out
