@@ -143,6 +143,64 @@ def test_edge_style_scale():
     assert edge_style(-1.0, 1.0)["color"] == edge_style(1.0, 1.0)["color"]
 
 
+def test_crowded_edge_style_thin_and_faint_unless_strong():
+    """Collapsed MLPs: the strongest edge wide and opaque, weak ones thin and see-through."""
+    strong, weak = edge_style(2.0, 2.0, crowded=True), edge_style(0.02, 2.0, crowded=True)
+    assert float(strong["penwidth"]) == 4.0 and strong["color"].endswith("ff")
+    assert float(weak["penwidth"]) < 0.6
+    assert len(weak["color"]) == 9 and int(weak["color"][-2:], 16) < 0x40  # #rrggbbaa
+    none = edge_style(0.0, 2.0, crowded=True)
+    assert none["style"] == "dashed" and float(none["penwidth"]) < 1
+
+
+def test_the_legend_explains_edges_after_backward_only():
+    o, _v = neuron()
+    assert "edge width" not in draw_graph(o).source  # no gradients yet: plain edges
+    o.backward()
+    src = draw_graph(o).source
+    assert "edge width and colour: the gradient it carried back" in src
+    assert "dashed: nothing flowed back" in src
+    assert "pale: from a constant" not in src  # no constant in this graph
+    loss = (1.0 - o) * 2  # two constants
+    loss.backward()
+    texts = svg_texts(draw_graph(loss).pipe(format="svg"))
+    assert any("pale: from a constant" in t for t in texts)
+
+
+def box_extent(svg: bytes) -> dict[str, tuple[float, float]]:
+    """Collapsed box id -> (left x, right x) of its outline in the SVG."""
+    found = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        if (group.get("id") or "").startswith("m"):
+            xs = [
+                float(point.split(",")[0])
+                for polygon in group.iter(f"{SVG}polygon")
+                for point in polygon.get("points").split()
+            ]
+            found[group.get("id")] = (min(xs), max(xs))
+    return found
+
+
+def test_a_collapsed_mlp_has_room_between_its_layers():
+    """16 boxes feeding 16 boxes: 256 edges get a gap of at least 1.5 inches (108 pt) to fan
+    out in; a small graph keeps the usual spacing."""
+    loss = mlp_example()
+    g = draw_graph(loss, collapse=True)
+    assert g.graph_attr["ranksep"] == "1.50"
+    extent = box_extent(g.pipe(format="svg"))
+    names = {
+        m: line for m, line in re.findall(r"^\s*(m\d+) \[.*?<B>([^<]*)</B>", g.source, re.MULTILINE)
+    }
+    layer0 = [extent[m] for m, name in names.items() if name.startswith("layers.0.")]
+    layer1 = [extent[m] for m, name in names.items() if name.startswith("layers.1.")]
+    assert len(layer0) == len(layer1) == 16
+    gap = min(left for left, _ in layer1) - max(right for _, right in layer0)
+    assert gap >= 100
+    o, _v = neuron()
+    o.backward()
+    assert draw_graph(o, collapse=True).graph_attr["ranksep"] == "0.35"
+
+
 NASTY = 'a<b>|{c}"d"\\e & \\N'
 
 

@@ -196,8 +196,10 @@ class GraphBuilder:
                 "fontname": "Helvetica",
                 "nodesep": "0.2",
                 "ranksep": "0.35",
-                "label": legend(title),  # write() adds "constant" when one is drawn
+                "label": legend(title),  # write() adds constants and edges when drawn
                 "labelloc": "t" if title else "b",
+                "labeljust": "l",  # the title and key start at the left, where a wide
+                # picture is first seen
             },
             node_attr={"fontname": "Helvetica", "fontsize": "11"},
             edge_attr={"arrowsize": "0.6", "color": hex_colour(EDGE_GREY), "fontname": "Helvetica"},
@@ -316,15 +318,39 @@ class GraphBuilder:
                     summed[(source, target)] = summed.get((source, target), 0.0) + c
                     if source.startswith("v") and self.quiet(i, j):
                         constants.add((source, target))
+        # a collapsed edge carries the sum of its members: scale to the largest such sum
+        self.largest = max(
+            (abs(c) for edge, c in summed.items() if edge not in constants), default=0.0
+        )
         for (source, target), c in summed.items():
             attrs = {"id": f"{source}-{target}"}
             if self.contrib:
                 quiet = (source, target) in constants
-                attrs.update(quiet_edge_style(c) if quiet else edge_style(c, self.largest))
+                attrs.update(
+                    quiet_edge_style(c) if quiet else edge_style(c, self.largest, crowded=True)
+                )
                 attrs["tooltip"] = f"contribution {self.num(c)}"
             self.edges.append((source, target, attrs))
+        self.make_room(boxes, box_id, summed)
         self.order_columns(boxes, box_id, summed, clusters)
         self.write(clusters)
+
+    def make_room(
+        self, boxes: dict[str, int], box_id: dict[str, str], edges: dict[tuple[str, str], float]
+    ) -> None:
+        """Space between columns that grows with the edges crossing it: a layer of 16 boxes
+        fed by 16 others gets 256 edges, which need room to fan out: ``ranksep`` about 0.006
+        inch per edge into one module's boxes, from 0.35 to 1.5 inches. (Graphviz has one
+        ``ranksep`` for the whole picture; ``minlen`` on the crowded edges instead would give
+        each edge a chain of virtual nodes, stacked ``nodesep`` apart: a picture 5 times as
+        tall.)"""
+        module_of = {box_id[s]: (module_path(s)[:-1] or [""])[-1] for s in boxes}
+        into: dict[str, int] = {}  # edges into each module's boxes
+        for _source, target in edges:
+            if target in module_of:
+                into[module_of[target]] = into.get(module_of[target], 0) + 1
+        crossing = max(into.values(), default=0)
+        self.graph.graph_attr["ranksep"] = f"{min(1.5, max(0.35, 0.006 * crossing)):.2f}"
 
     def order_columns(
         self,
@@ -385,8 +411,11 @@ class GraphBuilder:
 
     def write(self, clusters: bool) -> None:
 
-        if "constant" in self.kinds:
-            self.graph.graph_attr["label"] = legend(self.title, constants=True)
+        self.graph.graph_attr["label"] = legend(
+            self.title,
+            constants="constant" in self.kinds,
+            largest=self.largest if self.contrib else None,
+        )
         in_columns = {name for _, names in self.columns for name in names}
         attrs_of = {name: attrs for nodes in self.nodes.values() for name, attrs in nodes}
         kept = {

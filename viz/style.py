@@ -141,14 +141,21 @@ def contributions(
     return found
 
 
-def edge_style(contribution: float, largest: float) -> dict[str, str]:
-    """Width 1..5 and grey -> orange-red by |contribution| / largest (square root, so that
-    small ones stay visible); dashed when nothing flowed back."""
+def edge_style(contribution: float, largest: float, crowded: bool = False) -> dict[str, str]:
+    """Width 1..5 and grey -> orange-red by t = |contribution| / largest (its square root,
+    so that small ones stay visible); dashed when nothing flowed back.
+
+    ``crowded`` (a collapsed MLP, where a layer of 16 feeds a layer of 16 through 256 edges):
+    thin and see-through unless strong, so that the strongest stand out of the bundle: width
+    0.5..4 by t itself, opacity 20%..100% by t (colour still by its square root)."""
     if contribution == 0.0 or largest == 0.0:
-        return {"penwidth": "1", "color": hex_colour(EDGE_GREY), "style": "dashed"}
-    t = min(1.0, abs(contribution) / largest) ** 0.5
-    colour = tuple(round(a + (b - a) * t) for a, b in zip(EDGE_GREY, EDGE_HOT))
-    return {"penwidth": f"{1 + 4 * t:.2f}", "color": hex_colour(colour)}
+        grey = hex_colour(EDGE_GREY) + ("80" if crowded else "")
+        return {"penwidth": "0.5" if crowded else "1", "color": grey, "style": "dashed"}
+    t = min(1.0, abs(contribution) / largest)
+    colour = hex_colour(tuple(round(a + (b - a) * t**0.5) for a, b in zip(EDGE_GREY, EDGE_HOT)))
+    if crowded:
+        return {"penwidth": f"{0.5 + 3.5 * t:.2f}", "color": colour + f"{round(51 + 204 * t):02x}"}
+    return {"penwidth": f"{1 + 4 * t**0.5:.2f}", "color": colour}
 
 
 def quiet_edge_style(contribution: float) -> dict[str, str]:
@@ -200,9 +207,10 @@ def tooltip(text: str) -> str:
     return graphviz.escape("\n".join(lines).replace("\\", "\\\\"))
 
 
-def legend(title: str = "", constants: bool = False) -> str:
+def legend(title: str = "", constants: bool = False, largest: float | None = None) -> str:
     """The colour key (input, parameter, intermediate, root, and constant when ``constants``
-    are drawn), under ``title`` when given."""
+    are drawn), under ``title`` when given; with ``largest`` (edges styled by a backward
+    pass: the largest gradient an edge carried) a second row says what edges mean."""
     names = ["input", "parameter", "intermediate", "root"] + ["constant"] * constants
     swatches = "".join(
         f'<TD BGCOLOR="{COLOURS[name]}" BORDER="1">{name}</TD><TD> </TD>'
@@ -217,6 +225,25 @@ def legend(title: str = "", constants: bool = False) -> str:
         if title
         else ""
     )
+    edges = ""
+    if largest is not None:
+        hot, grey = hex_colour(EDGE_HOT), hex_colour(EDGE_GREY)
+        key = [
+            (
+                f'<FONT COLOR="{hot}"><B>\u2014\u2014</B></FONT>  edge width and colour: the '
+                f"gradient it carried back, |local derivative x grad| (widest {number(largest)})"
+            ),
+            f'<FONT COLOR="{grey}">- - -</FONT>  dashed: nothing flowed back',
+        ]
+        if constants:
+            key.append(
+                f'<FONT COLOR="{QUIET["border"]}">\u2014\u2014</FONT>  pale: from a constant'
+            )
+        edges = (
+            f'<TR><TD COLSPAN="{2 * len(names)}"><FONT POINT-SIZE="10">'
+            f"{'    '.join(key)}</FONT></TD></TR>"
+        )
     return (
-        f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="3">{heading}<TR>{swatches}</TR></TABLE>>'
+        f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="3">{heading}<TR>{swatches}</TR>'
+        f"{edges}</TABLE>>"
     )
