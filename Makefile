@@ -12,7 +12,7 @@ STAMP_BENCH := $(VENV)/.installed-bench
 # Extra packages for the benchmark against the original micrograd.
 BENCH_DEPS := micrograd==0.1.0
 
-.PHONY: venv test demo notebooks crosscheck browser golden bench lint clean
+.PHONY: venv test test-fast demo notebooks crosscheck browser golden bench lint clean
 
 venv: $(STAMP)
 
@@ -48,6 +48,10 @@ $(STAMP_BENCH): $(STAMP)
 # The unit tests and every notebook, executed top to bottom (nbmake).
 test: $(STAMP)
 	$(VPY) -m pytest -q --nbmake tests notebooks
+
+# The unit tests without the ones marked slow (@pytest.mark.slow: long training runs).
+test-fast: $(STAMP)
+	$(VPY) -m pytest -q -m "not slow" tests
 
 # Trains a small MLP on the moons data and writes its pictures into stepgrad-out/.
 demo: $(STAMP)

@@ -25,6 +25,7 @@ def dataset_loss(model: MLP, X, y) -> float:
         return hinge_loss([model(list(x)) for x in X], list(y)).data
 
 
+@pytest.mark.slow
 def test_fit_on_moons_reaches_95_percent_training_accuracy(cached_fit):
     """The README's run (also the demo's default): trained once per session (conftest.py)."""
     X, y = MOONS
@@ -152,6 +153,7 @@ def test_shuffling_is_repeatable_with_a_seed():
     assert run(1, shuffle=False) == run(2, shuffle=False)
 
 
+@pytest.mark.slow
 def test_bce_training_with_zero_one_labels():
     X, y = MOONS
     model = MLP(2, [16, 16, 1], seed=1)

@@ -26,7 +26,9 @@ def promised_outputs(code: str) -> list[str]:
     return promised
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["engine", "nn"])
+@pytest.mark.parametrize(
+    "index", [0, pytest.param(1, marks=pytest.mark.slow)], ids=["engine", "nn"]
+)
 def test_readme_example_prints_what_it_promises(index, tmp_path, monkeypatch, cached_fit):
     """(The nn example's training runs once per session: ``cached_fit``, conftest.py.)"""
     code = python_blocks()[index]
