@@ -56,17 +56,21 @@ class Names:
         root: Value | None = None,
         limit: int = LIMIT,
         numbers: dict[int, int] | None = None,
+        aliases: dict[int, str] | None = None,
     ) -> None:
         self.root = root if root is not None else (order[-1] if order else None)
         self.limit = limit
         # id(node) -> its number among the results of its op; the ids stay valid while the
         # root lives (it holds every node of its graph)
         self._number = numbers if numbers is not None else _numbering(order)
+        self.aliases = aliases if aliases is not None else {}  # id(node) -> a name given
 
     # ---- names -----------------------------------------------------------------------
 
     def __call__(self, node: Value) -> str:
         """The name standing alone (a table row, a title): ``x``, ``0.5``, ``w * x + b``."""
+        if id(node) in self.aliases:
+            return self.aliases[id(node)]
         if node.label:
             return node.label
         if not node.parents:
@@ -80,6 +84,8 @@ class Names:
 
     def operand(self, node: Value, binding: int = 9) -> str:
         """The name inside an expression whose operation binds with strength ``binding``."""
+        if id(node) in self.aliases:
+            return bracket(self.aliases[id(node)])
         if node.label:
             return bracket(node.label)
         if not node.parents:
@@ -114,7 +120,7 @@ class Names:
             return None
         args: list[str] = []
         for parent in node.parents:
-            if parent.label or not parent.parents:
+            if parent.label or not parent.parents or id(parent) in self.aliases:
                 args.append(self.operand(parent))
                 continue
             inner = self._expression(parent, depth - 1)
@@ -216,7 +222,9 @@ def forward_line(node: Value, names: Names, digits: int = DIGITS, kind: str = ""
     numeric = render(
         node.op,
         [
-            _number(p.data, digits) if _needs(node, j) else fmt(p.data, digits)
+            _number(p.data, digits)
+            if _needs(node, j) and (j or node.op == "dot")
+            else fmt(p.data, digits)
             for j, p in enumerate(node.parents)
         ],
     )

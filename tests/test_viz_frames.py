@@ -7,11 +7,23 @@ import pytest
 from graphs import tanh_neuron
 
 from autograd import Value, dot, topological_order
-from viz.frames import build_frames, forward_explanation, state
+from autograd.expression import Names, forward_line
+from viz.frames import Frames, build_frames
 
 
 def neuron():
     return tanh_neuron()
+
+
+def state(order, frames, k):
+    """Frame k's state, from the root of ``order`` (the frames are rebuilt: deterministic)."""
+    return Frames(order[-1]).state(k)
+
+
+def forward_explanation(node, root):
+    from viz.style import role
+
+    return forward_line(node, Names(topological_order(root), root), 6, role(node, root))
 
 
 def test_frame_count_is_forward_nodes_plus_backward_steps():
@@ -23,7 +35,7 @@ def test_frame_count_is_forward_nodes_plus_backward_steps():
     assert [f.phase for f in frames] == ["forward"] * 10 + ["backward"] * 5
     assert [f.index for f in frames] == list(range(15))
     assert [f.node for f in frames[:10]] == list(range(10))  # topological order
-    assert [f.explanation for f in frames[10:]] == [s.explain() for s in steps]
+    assert [f.explanation for f in frames[10:]] == [s.explain(digits=4) for s in steps]
 
 
 def test_passes():
@@ -82,7 +94,7 @@ def test_backward_states_accumulate_running_grads():
     first = state(order, frames, 10)  # o's step: dL/do = 1 passes 0.5 to n
     assert first.current == pos[v["o"]]
     assert first.grads == {pos[v["o"]]: 1.0, pos[v["n"]]: pytest.approx(0.5)}
-    assert first.contributions == {(pos[v["o"]], 0): pytest.approx(0.5)}
+    assert first.contributions == {f"e{pos[v['o']]}_0": pytest.approx(0.5)}
     assert first.targets == {pos[v["n"]]}
     assert len(first.data) == 10  # every value is known going backward
     later = state(order, frames, 12)
@@ -113,13 +125,13 @@ def test_leaf_used_twice_shows_its_running_sum():
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (lambda a, b: a * b, "a * b = 2.0 * -3.0 = -6.0"),
-        (lambda a, b: a - b, "a - b = 2.0 - -3.0 = 5.0"),
+        (lambda a, b: a * b, "a * b = 2.0 * (-3.0) = -6.0"),
+        (lambda a, b: a - b, "a - b = 2.0 - (-3.0) = 5.0"),
         (lambda a, b: a**2, "a**2 = 2.0**2 = 4.0"),
-        (lambda a, b: -a, "-a = -(2.0) = -2.0"),
-        (lambda a, b: abs(b), "|b| = |-3.0| = 3.0"),
+        (lambda a, b: -a, "-a = -2.0 = -2.0"),
+        (lambda a, b: abs(b), "abs(b) = abs(-3.0) = 3.0"),
         (lambda a, b: a.tanh(), f"tanh(a) = tanh(2.0) = {math.tanh(2.0):.6g}"),
-        (lambda a, b: dot([a, b], [1.0, 2.0]), "a*1.0 + b*2.0 = 2.0*1.0 + -3.0*2.0 = -4.0"),
+        (lambda a, b: dot([a, b], [1.0, 2.0]), "a*1.0 + b*2.0 = 2.0*1.0 + (-3.0)*2.0 = -4.0"),
     ],
 )
 def test_forward_explanations(make, expected):
@@ -137,3 +149,54 @@ def test_forward_explanation_of_leaves_and_long_sums():
     text = forward_explanation(dot(ws, [1.0] * 10), x)
     assert "(6 more)" in text and text.endswith("= 45.0")
     assert len(topological_order(dot(ws, [1.0] * 10))) == 21
+
+
+def test_frames_are_snapshots():
+    """Numbers are recorded when the frames are made: changing the graph later shows nowhere."""
+    o, v = neuron()
+    recording = Frames(o)
+    before = [recording.state(k) for k in range(len(recording))]
+    words = [f.lines for f in recording.frames]
+    v["w1"].data = 99.0
+    v["x1"].grad = -42.0
+    v["n"].label = "renamed"
+    after = [recording.state(k) for k in range(len(recording))]
+    assert [(s.data, s.grads, s.contributions) for s in after] == [
+        (s.data, s.grads, s.contributions) for s in before
+    ]
+    assert recording.state(3).data[recording.position[v["w1"]]] == -3.0
+    assert [f.lines for f in recording.frames] == words
+
+
+def test_collapsed_a_neuron_is_one_unit_and_one_step():
+    from nn import MLP
+
+    model = MLP(3, [4, 4, 1], seed=0)
+    out = model([1.0, 2.0, 3.0])
+    recording = Frames(out, collapse=True)
+    boxes = [u for u in recording.units if u.id.startswith("m")]
+    assert len(boxes) == 9 and len(recording.units) == 9 + 3  # 9 neurons, 3 inputs
+    forward = [f for f in recording.frames if f.phase == "forward"]
+    backward = [f for f in recording.frames if f.phase == "backward"]
+    assert len(forward) == 12 and len(backward) == 9  # one step per neuron
+    first = backward[0]  # the output neuron: its upstream gradient, bias, weights, inputs
+    assert recording.units[first.node].name == "layers.2.neurons.0"
+    assert first.lines[0].startswith("dL/dlayers.2.neurons.0 = 1.0")
+    assert any(line.startswith("weights and bias: ") and "w.3 += " in line for line in first.lines)
+    assert any(line.startswith("inputs: layers.1.neurons.0 += ") for line in first.lines)
+    last = recording.state(len(recording) - 1)
+    out.backward()
+    for u, unit in enumerate(recording.units):
+        assert last.grads[u] == pytest.approx(recording.order[unit.node].grad)
+
+
+def test_several_examples_give_one_step_per_neuron_per_example():
+    from nn import MLP, mse_loss
+
+    model = MLP(3, [4, 4, 1], seed=0)
+    xs = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [-1.0, 0.0, 1.0], [2.0, 1.0, -2.0]]
+    loss = mse_loss([model(x) for x in xs], [1.0, -1.0, 1.0, -1.0])
+    recording = Frames(loss, collapse=True)
+    boxes = {u for u, unit in enumerate(recording.units) if unit.id.startswith("m")}
+    stepped = [f.node for f in recording.frames if f.phase == "backward" and f.node in boxes]
+    assert len(stepped) == len(set(stepped)) == len(boxes) >= 4 * 9

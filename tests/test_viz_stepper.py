@@ -13,7 +13,6 @@ from graphs import tanh_neuron
 from autograd import Value
 from viz import render as backend
 from viz import step_through
-from viz.frames import state
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -84,11 +83,11 @@ def test_state_after_setting_the_slider():
     x2_reached = other < k  # the engine's order decides which product is stepped first
     assert (pos[v["x2"]] in st.grads) == x2_reached
     assert s.explanation == s.frames[k].explanation
-    assert "dL/dx1 += " in s.explanation and "= -1.5" in s.explanation
+    assert "do/dx1 += " in s.explanation and "= -1.5" in s.explanation
     # shown one line per parent (x1 and w1), each line its own element, text selectable
     assert explanation_lines(s.text.value) == [
-        "dL/dx1 += dL/d(x1 * w1) * d(x1 * w1)/dx1 = 0.5 * -3.0 = -1.5",
-        "dL/dw1 += dL/d(x1 * w1) * d(x1 * w1)/dw1 = 0.5 * 2.0 = 1.0",
+        "do/dx1 += do/d(x1 * w1) * d(x1 * w1)/dx1 = 0.5 * -3.0 = -1.5",
+        "do/dw1 += do/d(x1 * w1) * d(x1 * w1)/dw1 = 0.5 * 2.0 = 1.0",
     ]
     assert "user-select:text" in s.text.value
     # the picture: current node and its parents highlighted, numbers filled in
@@ -117,7 +116,7 @@ def test_forward_frame_hides_what_is_not_computed_yet():
     assert t[f"v{k}-data"] == "data 0.8814"
     assert t[f"v{s.order.index(v['o'])}-data"] == "data ?"
     assert all(val == "grad ?" for key, val in t.items() if key.endswith("-grad"))
-    assert s.explanation == "n = ((x1 * w1) + (x2 * w2)) + b = -6.0 + 6.88137 = 0.881374"
+    assert s.explanation == "n = x1 * w1 + x2 * w2 + b = -6.0 + 6.881 = 0.8814"
 
 
 def test_buttons_move_one_step_and_stop_at_the_ends():
@@ -176,14 +175,21 @@ def test_constants_are_quiet_in_the_stepper_too():
     assert texts(s.svg)[f"v{k}-data"] == ("data 0.5" if k == 0 else "data ?")
 
 
-def test_frames_shrink_to_the_width_they_are_shown_in():
+def test_frames_shrink_only_while_text_stays_readable():
+    """The picture may shrink to the width it is shown in, but never so far that its smallest
+    text (9 pt = 12 px, a constant or an edge label) gets below 11 CSS px."""
     o, _ = neuron()
     s = step_through(o)
     for k in (0, 14):
         s.slider.value = k
         root = ET.fromstring(s.svg)
-        assert root.tag == f"{SVG}svg" and root.get("style") == "max-width:100%;height:auto"
-        assert s.picture.value == s.svg
+        style = dict(part.split(":") for part in root.get("style").split(";"))
+        assert style["max-width"] == "100%" and style["height"] == "auto"
+        width_px = float(root.get("width").removesuffix("pt")) * 4 / 3
+        smallest = min(float(t.get("font-size")) for t in root.iter(f"{SVG}text")) * 4 / 3
+        floor = float(style["min-width"].removesuffix("px"))
+        assert smallest * floor / width_px >= 10.99
+        assert s.svg in s.picture.value and "overflow:auto" in s.picture.value
 
 
 def test_grads_untouched_and_widget_displayable():
@@ -246,19 +252,153 @@ def test_without_a_renderer_it_still_steps_in_words(monkeypatch, tmp_path):
     assert s.layout is None and s.svg == ""
     assert "pip install 'stepgrad[viz]'" in html.unescape(s.picture.value)
     s.slider.value = 12
-    assert s.explanation == s.frames[12].explanation
-    assert explanation_lines(s.text.value) == list(s.lines)
-    assert "; ".join(s.lines) == s.explanation
+    steps = list(tanh_neuron()[0].backward_steps())  # the engine's own words, made apart
+    assert explanation_lines(s.text.value) == steps[12 - 10].lines(digits=4)
 
 
-def test_states_match_the_frames_module():
-    o, _ = neuron()
+def test_backward_only():
+    o, v = neuron()
     s = step_through(o, passes=("backward",))
-    assert len(s.frames) == 5
-    s.slider.value = 3
-    assert s.state == state(s.order, s.frames, 3)
+    assert len(s) == 5 and s.state.phase == "backward"
+    s.slider.value = 4
+    pos = {node: i for i, node in enumerate(s.order)}
+    assert s.state.grads[pos[v["o"]]] == 1.0 and s.state.grads[pos[v["n"]]] == pytest.approx(0.5)
+    assert len(s.state.data) == 10  # every value is known going backward
 
 
 def test_root_must_be_a_value():
     with pytest.raises(TypeError, match="Value"):
         step_through(3.0)
+
+
+# ---- snapshots, stills, scale, arguments (issue 8) ------------------------------------------
+
+
+def test_a_stepper_shows_the_numbers_of_the_moment_it_was_made():
+    """Changing the graph after making the stepper (a training step, say) changes nothing
+    it shows: the w beside w * x is the w that product was computed with."""
+    o, v = neuron()
+    s = step_through(o)
+    pos = {node: i for i, node in enumerate(s.order)}
+    w1 = pos[v["w1"]]
+    v["w1"].data = 1.695  # later cells update the parameters...
+    v["w1"].grad = 9.0
+    v["x1"].grad = -9.0
+    s.show(len(s) - 1)
+    t = texts(s.svg)
+    assert t[f"v{w1}-data"] == "data -3.0" and t[f"v{pos[v['x1']]}-grad"] == "grad -1.5"
+    assert f'id="t{w1}-data">-3.0<' in s.text.value
+    s.show(pos[v["n"]])  # the forward frame of n
+    assert texts(s.svg)[f"v{w1}-data"] == "data -3.0"
+    assert texts(s.still(w1))[f"v{w1}-data"] == "data -3.0"
+
+
+def test_still_gives_any_frame_and_leaves_the_stepper_where_it_is():
+    o, _ = neuron()
+    s = step_through(o)
+    assert len(s) == 15 and s.slider.value == 0  # a new stepper shows frame 0
+    first = s.svg
+    last = s.still(14)
+    assert s.slider.value == 0 and s.svg == first  # the displayed frame is unchanged
+    assert "Press" not in last and classes(last)[f"v{s.frames[14].node}"].endswith("sg-current")
+    assert texts(last) != texts(first)
+    s.show(14)
+    assert s.slider.value == 14 and texts(s.svg) == texts(last)
+    assert s.still(0) == first and s.slider.value == 14
+    with pytest.raises(IndexError, match="no frame 15"):
+        s.still(15)
+    with pytest.raises(TypeError, match="k must be an int"):
+        s.still("3")
+
+
+def mlp_loss(examples=4):
+    from nn import MLP, mse_loss
+
+    model = MLP(3, [4, 4, 1], seed=0)
+    xs = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [-1.0, 0.0, 1.0], [2.0, 1.0, -2.0]][:examples]
+    return mse_loss([model(x) for x in xs], [1.0, -1.0, 1.0, -1.0][:examples])
+
+
+def test_collapsed_a_neuron_is_one_box_and_one_step():
+    loss = mlp_loss()
+    s = step_through(loss, collapse=True)
+    boxes = [u for u in s.recording.units if u.id.startswith("m")]
+    assert len(boxes) == 4 * 9  # one box per neuron per example
+    backward = [f for f in s.frames if f.phase == "backward"]
+    assert sum(s.recording.units[f.node].id.startswith("m") for f in backward) == 36
+    k = next(f.index for f in backward if s.recording.units[f.node].id.startswith("m"))
+    s.show(k)
+    unit = s.recording.units[s.frames[k].node]
+    assert classes(s.svg)[unit.id] == "node box sg-current"
+    assert s.lines[0].startswith(f"dL/d({unit.name}) = ")
+    assert any(line.startswith("weights and bias: b += ") for line in s.lines)
+    assert any(line.startswith("inputs: ") for line in s.lines)
+    with pytest.raises(ValueError, match="max_nodes=100; pass collapse=True"):
+        step_through(loss, max_nodes=100)
+    with pytest.raises(ValueError, match="max_nodes=20; draw the graph of a single"):
+        step_through(loss, collapse=True, max_nodes=20)
+
+
+def test_a_big_graph_is_shown_around_the_current_node_at_readable_size():
+    """The widget sends the part of the picture in view, never the whole graph, and never
+    shrinks its text below 11 px."""
+    x = Value(0.5, label="x")
+    y = x
+    for k in range(150):
+        y = y * 1.01 + 0.001
+    s = step_through(y, max_nodes=None)
+    whole = s.still(0)
+    for k in (0, 200, len(s) - 1):
+        s.show(k)
+        view = ET.fromstring(s.svg)
+        assert len(s.svg) < len(whole) / 4  # what is in view, not everything
+        unit = s.recording.units[s.frames[k].node]
+        assert unit.id in classes(s.svg)  # the current node is in the window
+        style = dict(part.split(":") for part in view.get("style").split(";"))
+        width_px = float(view.get("width").removesuffix("pt")) * 4 / 3
+        smallest = min(float(t.get("font-size")) for t in view.iter(f"{SVG}text")) * 4 / 3
+        assert smallest * float(style["min-width"].removesuffix("px")) / width_px >= 10.99
+        assert width_px <= 1180 and float(view.get("height").removesuffix("pt")) * 4 / 3 <= 440
+
+
+BAD_ARGUMENTS = [
+    ({"root": 3.0}, TypeError, "root must be a Value"),
+    ({"title": 5}, TypeError, "title must be a str"),
+    ({"precision": "4"}, TypeError, "precision must be an int"),
+    ({"precision": 0}, ValueError, "precision must be an int >= 1, got 0"),
+    ({"rankdir": "XX"}, ValueError, "rankdir must be one of"),
+    ({"group": "layers"}, ValueError, "group must be None or 'module'"),
+    ({"max_nodes": 0}, ValueError, "max_nodes must be"),
+    ({"passes": "forward"}, TypeError, "passes must be a sequence"),
+]
+
+
+@pytest.mark.parametrize(("bad", "error", "words"), BAD_ARGUMENTS, ids=lambda a: str(a)[:20])
+def test_arguments_are_checked(bad, error, words, tmp_path):
+    from viz import save_steps_html
+
+    o, _ = neuron()
+    kwargs = {"root": o, **bad}
+    with pytest.raises(error, match=f"step_through: {words}"):
+        step_through(**kwargs)
+    path = tmp_path / "steps.html"
+    with pytest.raises(error, match=f"save_steps_html: {words}"):
+        save_steps_html(path=path, **kwargs)
+    assert not path.exists()
+
+
+def test_one_name_and_one_precision_in_the_text_and_the_table():
+    from autograd import dot
+
+    ws = [Value(0.1234567, label="weight0"), Value(-0.7654321, label="weight1")]
+    xs = [Value(1.5, label="input0"), Value(2.5, label="input1")]
+    out = (dot(ws, xs) + dot(xs, ws)).tanh()
+    s = step_through(out)
+    [k] = [f.index for f in s.frames if f.phase == "backward" and s.order[f.node].op == "+"]
+    s.show(k)
+    names = re.findall(r'<tr id="t\d+" class="[^"]*"><td>([^<]*)</td>', html.unescape(s.text.value))
+    assert "[dot 1]" in names and "[dot 2]" in names  # not "dot output"
+    assert any("dL/d[dot 1] += " in line for line in s.lines)
+    grads = re.findall(r'<td id="t\d+-grad">([^<]*)</td>', s.text.value)
+    for line in s.lines:  # the number each parent received, as the table shows it
+        assert line.rsplit(" = ", 1)[1] in grads

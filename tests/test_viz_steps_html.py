@@ -11,11 +11,9 @@ import pytest
 from graphs import tanh_neuron
 
 from autograd import Value, dot
+from autograd.expression import fmt
 from viz import save_steps_html
-from viz.frames import build_frames, state
-from viz.layout import Layout
-from viz.style import number
-from viz.table import table_states
+from viz.frames import Frames, build_frames
 
 
 def neuron():
@@ -25,7 +23,7 @@ def neuron():
 def script_json(page: str, name: str):
     m = re.search(r"const P = (.*?), F = (.*?), \$ =", page, re.DOTALL)
     assert m, "the script's data"
-    return json.loads(m.group(1 if name == "P" else 2).replace("<\\/", "</"))
+    return json.loads(m.group(1 if name == "P" else 2))
 
 
 @pytest.fixture
@@ -55,13 +53,13 @@ def test_without_javascript_it_shows_the_last_step(page):
     groups = {g.get("id"): g.get("class") for g in svg.iter("{http://www.w3.org/2000/svg}g")}
     assert "sg-current" in groups[f"v{last.node}"]
     assert "sg-done" in groups[f"v{len(order) - 1}"]  # the root
-    assert svg.get("style") == "max-width:100%;height:auto"  # a wide graph shrinks to fit
+    assert svg.get("style").startswith("max-width:100%;height:auto;min-width:")
     grads = {
         t.get("id"): t.text for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.get("id")
     }
     o.backward()
     for i, node in enumerate(order):
-        assert grads[f"v{i}-grad"] == f"grad {number(node.grad)}"
+        assert grads[f"v{i}-grad"] == f"grad {fmt(node.grad, 4)}"
     assert 'value="14"' in page and "step 14 of 14" in page
     assert "<noscript>" in page
 
@@ -69,31 +67,34 @@ def test_without_javascript_it_shows_the_last_step(page):
 def test_patches_replayed_give_every_frame(page):
     """What the page's JavaScript does, in Python: apply patches 0..k, compare with frame k."""
     o = neuron()
-    order, frames = build_frames(o)
-    layout = Layout(order, o, frames)
+    recording = Frames(o)
+    frames = recording.frames
     patches, meta = script_json(page, "P"), script_json(page, "F")
     assert len(patches) == len(meta) == len(frames) == 15
     assert [m[1] for m in meta] == [list(f.lines) for f in frames]
-    assert ["; ".join(m[1]) for m in meta] == [f.explanation for f in frames]
     assert [m[0] for m in meta] == [f.phase for f in frames]
+    assert [m[2] for m in meta] == [f"v{f.node}" for f in frames]
+    shown: dict[str, list] = {}
     for k in range(len(frames)):
-        shown: dict[str, list] = {}
-        for patch in patches[: k + 1]:
-            for eid, cls, text in patch:
-                entry = shown.setdefault(eid, [None, None])
-                if cls is not None:
-                    entry[0] = cls
-                if text is not None:
-                    entry[1] = text
-        st = state(order, frames, k)
-        expected = {**layout.element_states(st), **table_states(order, st)}
-        for eid, (cls, text) in expected.items():
+        for eid, cls, text in patches[k]:
+            entry = shown.setdefault(eid, [None, None])
             if cls is not None:
-                assert shown[eid][0] == cls, (k, eid)
+                entry[0] = cls
             if text is not None:
-                assert shown[eid][1] == text, (k, eid)
-        for eid in shown:  # every patched id exists in the page
-            assert f'id="{eid}"' in page
+                entry[1] = text
+        st = recording.state(k)
+        current = [eid for eid, (cls, _) in shown.items() if cls and "sg-current" in cls]
+        assert f"v{st.current}" in current and set(current) <= {f"v{st.current}", f"o{st.current}"}
+        for i in range(len(recording.order)):
+            data = fmt(st.data[i], 4) if i in st.data else "?"
+            grad = fmt(st.grads[i], 4) if i in st.grads else "?"
+            assert shown[f"v{i}-data"][1] == f"data {data}" and shown[f"t{i}-data"][1] == data
+            assert shown[f"v{i}-grad"][1] == f"grad {grad}" and shown[f"t{i}-grad"][1] == grad
+            assert (shown[f"t{i}"][0] == "sg-row-current") == (i == st.current)
+        for eid, c in st.contributions.items():
+            assert shown[f"{eid}-label"][1] == fmt(c, 4)
+    for eid in shown:  # every patched id exists in the page
+        assert f'id="{eid}"' in page
 
 
 def test_patches_only_hold_changes(page):
@@ -107,6 +108,17 @@ def test_a_label_cannot_end_the_script(tmp_path):
     page = save_steps_html(x * 2, tmp_path / "s.html").read_text()
     assert page.count("</script>") == 2  # the two real ones
     assert "&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize("label", ["<!--<script>", "a & b > c", "</script><!--"])
+def test_data_in_the_script_has_no_angle_brackets_or_ampersands(tmp_path, label):
+    x = Value(1.0, label=label)
+    page = save_steps_html(x * 2, tmp_path / "s.html").read_text()
+    script = page[page.rindex("<script>") + 8 : page.rindex("</script>")]
+    data = script[: script.index(", $ =")]
+    assert not re.search(r"[<>&]", data)
+    assert "\\u003c!--\\u003cscript\\u003e" in data or label != "<!--<script>"
+    assert label in json.dumps(script_json(page, "F"), ensure_ascii=False)
 
 
 def test_written_atomically(tmp_path):
@@ -132,7 +144,7 @@ def test_a_dot_node_is_explained_one_line_per_parent(tmp_path):
     order, frames = build_frames(out)
     [step] = [f for f in frames if f.phase == "backward" and order[f.node].op == "dot"]
     assert len(step.lines) == 8
-    assert step.lines[0] == "dL/dw0 += dL/d[dot = 10.0] * d[dot = 10.0]/dw0 = 1.0 * 1.0 = 1.0"
+    assert step.lines[0] == "dout/dw0 += dout/d[dot 1] * d[dot 1]/dw0 = 1.0 * 1.0 = 1.0"
     assert "; ".join(step.lines) == step.explanation
     page = save_steps_html(out, tmp_path / "s.html", title="a <dot> neuron").read_text()
     meta = script_json(page, "F")
@@ -144,6 +156,31 @@ def test_a_label_with_a_semicolon_stays_on_its_line():
     a, b = Value(2.0, label="a; b"), Value(3.0, label="c")
     _order, frames = build_frames(a * b)
     assert frames[-1].lines == (
-        "dL/da; b += dL/d(a; b * c) * d(a; b * c)/da; b = 1.0 * 3.0 = 3.0",
-        "dL/dc += dL/d(a; b * c) * d(a; b * c)/dc = 1.0 * 2.0 = 2.0",
+        "dL/d(a; b) += dL/d((a; b) * c) * d((a; b) * c)/d(a; b) = 1.0 * 3.0 = 3.0",
+        "dL/dc += dL/d((a; b) * c) * d((a; b) * c)/dc = 1.0 * 2.0 = 2.0",
     )
+
+
+def test_the_page_says_what_the_root_is(tmp_path):
+    o = neuron()
+    page = save_steps_html(o, tmp_path / "s.html").read_text()
+    assert "do/dx is how much o changes" in page
+    o.label = ""
+    page = save_steps_html(o, tmp_path / "s.html").read_text()
+    assert "L = tanh(n): the value stepped through" in page
+
+
+def test_a_collapsed_page_steps_one_neuron_at_a_time(tmp_path):
+    from nn import MLP, mse_loss
+
+    model = MLP(3, [4, 4, 1], seed=0)
+    xs = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]
+    loss = mse_loss([model(x) for x in xs], [1.0, -1.0])
+    page = save_steps_html(loss, tmp_path / "s.html", collapse=True, group="module").read_text()
+    meta = script_json(page, "F")
+    boxes = [m for m in meta if m[2].startswith("m")]
+    assert len(boxes) == 2 * 2 * 9  # every neuron of both examples, forward and backward
+    assert page.count('class="node box') == 18
+    with pytest.raises(ValueError, match="save_steps_html: the graph has .* max_nodes=50"):
+        save_steps_html(loss, tmp_path / "t.html", max_nodes=50)
+    assert not (tmp_path / "t.html").exists()

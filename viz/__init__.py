@@ -11,10 +11,10 @@ numpy) are imported only when a function needs them.
 
 from .demo import write_demo_pictures
 from .graph import draw_graph
+from .page import save_steps_html
 from .plots import draw_network, plot_decision_boundary, plot_history
 from .render import RendererNotFound
 from .stepper import Stepper, step_through
-from .page import save_steps_html
 
 __all__ = [
     "RendererNotFound",

@@ -22,8 +22,8 @@ from nn.files import write_atomic
 from nn.losses import cross_entropy, hinge_loss, sign_labels
 
 from .graph import draw_graph
-from .plots import draw_network, plot_decision_boundary, plot_history
 from .page import save_steps_html
+from .plots import draw_network, plot_decision_boundary, plot_history
 from .style import number
 
 PICTURES = ("graph.svg", "steps.html", "network.svg", "loss.png", "boundary.png")

@@ -1,12 +1,14 @@
 """``save_steps_html``: the stepper as one self-contained HTML file.
 
 Inline SVG, a small style sheet and a few lines of JavaScript; no external URL, no kernel.
-The page opens at ``#step=N`` when the link says so (else at step 0); the arrow keys, the
-buttons and the slider move between steps and keep the link up to date. Without JavaScript
-the page is the final step, complete.
+The page opens at ``#step=N`` when the link says so (else at step 0); the arrow keys, Home and
+End, the buttons and the slider move between steps and keep the link up to date. Without
+JavaScript the page is the final step, complete.
 
-For each step the file holds only what changed (a list of ``[element id, class, text]``);
-showing step k replays steps 0..k.
+The file holds the picture once and, per step, only what changed (``[element id, class,
+text]``, from ``viz.layout.Patches``; step 0 sets everything). The script applies the
+patches one step at a time and remembers how to undo each, so a step costs what it changes.
+The picture keeps its natural size in a scrolling viewport that follows the current node.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ from __future__ import annotations
 import html
 import json
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from autograd import Value
-from autograd.backprop import name
 from nn.files import write_atomic
 
-from .frames import PASSES, build_frames, state
-from .layout import Layout
-from .table import grads_table, table_states
+from .frames import PASSES, Frames
+from .graph import check_graph_options
+from .layout import Patches, Picture, Track, explanation_html, root_words, table_html
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -33,19 +35,20 @@ PAGE = """<!DOCTYPE html>
 <title>stepgrad: {title}</title>
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-        margin: 1.2em; color: #111827; }}
-h1 {{ font-size: 1.15em; margin: 0 0 .6em; }}
-.bar {{ display: none; align-items: center; gap: .6em; margin-bottom: .4em; }}
+        margin: .8em 1.2em; color: #111827; }}
+h1 {{ font-size: 1.15em; margin: 0 0 .3em; }}
+.what, .keys {{ color: #4b5563; font-size: .85em; margin: .2em 0; }}
+.bar {{ display: none; align-items: center; gap: .6em; margin: .3em 0; }}
 .js .bar {{ display: flex; }}
 .bar input {{ flex: 1; max-width: 32em; }}
 button {{ font: inherit; padding: .15em .7em; }}
 #counter {{ font-variant-numeric: tabular-nums; min-width: 11em; }}
-.keys {{ color: #6b7280; font-size: .85em; }}
-#graph svg {{ max-width: 100%; height: auto; }}
+#graph {{ max-height: 55vh; overflow: auto; border: 1px solid #e5e7eb; }}
 #explain {{ font-family: ui-monospace, Menlo, Consolas, monospace; background: #fff7ed;
-           border-left: 4px solid #ea580c; padding: .5em .8em; margin: 1em 0;
-           white-space: pre-wrap; }}
+           border-left: 4px solid #ea580c; padding: .4em .8em; margin: .4em 0;
+           white-space: pre-wrap; max-height: 9em; overflow: auto; }}
 #explain div {{ padding-left: 2em; text-indent: -2em; }}
+#table {{ max-height: 30vh; overflow: auto; margin-top: .6em; }}
 .sg-grads {{ border-collapse: collapse; font-size: .9em; font-variant-numeric: tabular-nums; }}
 .sg-grads td, .sg-grads th {{ padding: .1em .8em; border-bottom: 1px solid #e5e7eb;
                              text-align: left; }}
@@ -55,6 +58,7 @@ button {{ font: inherit; padding: .15em .7em; }}
 <body>
 <script>document.documentElement.className = "js";</script>
 <h1>stepgrad: {title}</h1>
+<p class="what">{what}</p>
 <div class="bar">
 <button id="prev" title="previous step (left arrow)">&#9664; prev</button>
 <input id="slider" type="range" min="0" max="{last}" value="{last}" aria-label="step">
@@ -62,24 +66,41 @@ button {{ font: inherit; padding: .15em .7em; }}
 <button id="play">play</button>
 <span id="counter">step {last} of {last}: {phase}</span>
 </div>
-<p class="keys">&#8592; &#8594; keys move one step; link to a step with #step=N.
+<p class="keys">&#8592; &#8594; keys move one step, Home and End go to the first and last;
+link to a step with #step=N.
 <noscript>JavaScript is off: this is the last step.</noscript></p>
-<div id="graph">{svg}</div>
 <div id="explain">{explanation}</div>
-{table}
+<div id="graph">{svg}</div>
+<div id="table">{table}</div>
 <script>
 const P = {patches}, F = {frames}, $ = (id) => document.getElementById(id);
-let k = 0, timer = null;
-function show(to) {{
-  k = Math.max(0, Math.min(F.length - 1, to));
-  for (let i = 0; i <= k; i++) for (const [id, c, t] of P[i]) {{
-    const e = $(id); if (c !== null) e.setAttribute("class", c); if (t !== null) e.textContent = t;
+let k = -1, timer = null;
+const U = [];
+function apply(patch, undo) {{
+  for (const [id, c, t] of patch) {{
+    const e = $(id); if (!e) continue;
+    if (undo) undo.push([id, c === null ? null : e.getAttribute("class"),
+                         t === null ? null : e.textContent]);
+    if (c !== null) e.setAttribute("class", c); if (t !== null) e.textContent = t;
   }}
+}}
+function reveal(box, e) {{
+  if (!box || !e) return;
+  const b = box.getBoundingClientRect(), r = e.getBoundingClientRect();
+  if (r.left < b.left || r.right > b.right) box.scrollLeft += (r.left + r.right - b.left - b.right) / 2;
+  if (r.top < b.top || r.bottom > b.bottom) box.scrollTop += (r.top + r.bottom - b.top - b.bottom) / 2;
+}}
+function show(to) {{
+  to = Math.max(0, Math.min(F.length - 1, to));
+  while (k < to) {{ const undo = []; k++; apply(P[k], undo); U[k] = undo.reverse(); }}
+  while (k > to) {{ apply(U[k], null); k--; }}
   $("explain").replaceChildren(...F[k][1].map((line) => {{
     const div = document.createElement("div"); div.textContent = line; return div;
   }}));
   $("counter").textContent = `step ${{k}} of ${{F.length - 1}}: ${{F[k][0]}}`;
   $("slider").value = k;
+  reveal($("graph"), $(F[k][2]));
+  reveal($("table"), $("t" + F[k][3]));
   try {{ history.replaceState(null, "", "#step=" + k); }} catch (e) {{}}
 }}
 function fromHash() {{ const m = /step=(\\d+)/.exec(location.hash); show(m ? +m[1] : 0); }}
@@ -96,7 +117,8 @@ $("slider").oninput = (e) => show(+e.target.value);
 addEventListener("hashchange", () => {{ if (location.hash !== "#step=" + k) fromHash(); }});
 addEventListener("keydown", (e) => {{
   if (e.target.id === "slider") return;
-  if (e.key === "ArrowRight") show(k + 1); else if (e.key === "ArrowLeft") show(k - 1);
+  const to = {{ArrowRight: k + 1, ArrowLeft: k - 1, Home: 0, End: F.length - 1}}[e.key];
+  if (to !== undefined) {{ e.preventDefault(); show(to); }}
 }});
 fromHash();
 </script>
@@ -105,51 +127,64 @@ fromHash();
 """
 
 
-def explanation_html(lines: Sequence[str]) -> str:
-    """One ``<div>`` per line of a step's explanation (one per parent going backward)."""
-    return "".join(f"<div>{html.escape(line)}</div>" for line in lines)
-
-
 def steps_page(
     root: Value,
     passes: Sequence[str] = PASSES,
     precision: int = 4,
     rankdir: str = "LR",
     title: str | None = None,
+    collapse: bool = False,
+    group: str | None = None,
+    max_nodes: int | None = 500,
+    timings: dict[str, float] | None = None,
 ) -> str:
-    """The HTML text of the stepper page (``save_steps_html`` writes it)."""
-    order, frames = build_frames(root, passes)
-    layout = Layout(order, root, frames, precision, rankdir)
-    patches: list[list[tuple[str, str | None, str | None]]] = []
-    before: dict[str, tuple[str | None, str | None]] = {}
-    for k in range(len(frames)):
-        st = state(order, frames, k)
-        now = {**layout.element_states(st), **table_states(order, st, precision)}
-        patches.append(
-            [(eid, cls, text) for eid, (cls, text) in now.items() if before.get(eid) != (cls, text)]
-        )
-        before = now
-    final = state(order, frames, len(frames) - 1)
-    layout.apply(final)  # the page as served (and without JavaScript): the last step
-    import xml.etree.ElementTree as ET
-
-    svg = ET.tostring(layout.svg, encoding="unicode")
-    compact = (",", ":")
-    return PAGE.format(
-        title=html.escape(title or f"the forward and backward pass of {name(root)}"),
-        last=len(frames) - 1,
-        phase=final.phase,
-        svg=svg,
-        explanation=explanation_html(final.lines),
-        table=grads_table(order, final, precision),
-        patches=_script_json(patches, compact),
-        frames=_script_json([(f.phase, f.lines) for f in frames], compact),
+    """The HTML text of the stepper page (``save_steps_html`` writes it). ``timings``, when
+    given, receives the seconds spent on frames, layout (``dot``), patches and writing."""
+    check_graph_options(
+        "save_steps_html",
+        root,
+        rankdir,
+        precision,
+        group,
+        collapse,
+        max_nodes,
+        "" if title is None else title,
     )
+    clock = time.perf_counter()
+    spent = timings if timings is not None else {}
+    frames = Frames(root, passes, bool(collapse), precision, "save_steps_html", max_nodes)
+    spent["frames_s"], clock = time.perf_counter() - clock, time.perf_counter()
+    picture = Picture(frames, rankdir, group)
+    spent["layout_s"], clock = time.perf_counter() - clock, time.perf_counter()
+    patches = Patches(frames, picture.labels)
+    track = Track(patches, picture)
+    last = len(frames) - 1
+    track.goto(last)  # the page as served (and without JavaScript): the last step
+    spent["patches_s"], clock = time.perf_counter() - clock, time.perf_counter()
+    final = frames.frames[last]
+    compact = (",", ":")
+    page = PAGE.format(
+        title=html.escape(title or f"the forward and backward pass of {frames.names(root)}"),
+        what=html.escape(root_words(frames)),
+        last=last,
+        phase=final.phase,
+        svg=picture.text(),
+        explanation=explanation_html(final.lines),
+        table=table_html(frames, track),
+        patches=script_json(patches.forward, compact),
+        frames=script_json(
+            [(f.phase, f.lines, frames.units[f.node].id, f.node) for f in frames.frames], compact
+        ),
+    )
+    spent["page_s"] = time.perf_counter() - clock
+    return page
 
 
-def _script_json(value: object, separators: tuple[str, str]) -> str:
-    """JSON safe inside <script>: no ``</`` can end the script early."""
-    return json.dumps(value, separators=separators).replace("</", "<\\/")
+def script_json(value: object, separators: tuple[str, str] = (",", ":")) -> str:
+    """JSON safe inside ``<script>``: every ``<``, ``>`` and ``&`` written as ``\\u003c``,
+    ``\\u003e``, ``\\u0026``, so no label can end or comment out the script."""
+    text = json.dumps(value, separators=separators, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def save_steps_html(
@@ -159,7 +194,17 @@ def save_steps_html(
     precision: int = 4,
     rankdir: str = "LR",
     title: str | None = None,
+    collapse: bool = False,
+    group: str | None = None,
+    max_nodes: int | None = 500,
 ) -> Path:
     """Write the step-through of ``root`` to ``path`` (atomically) and return the path.
-    ``title`` heads the page (default: "the forward and backward pass of <root>")."""
-    return write_atomic(path, steps_page(root, passes, precision, rankdir, title))
+    ``title`` heads the page (default: "the forward and backward pass of <root>"); the other
+    options are ``draw_graph``'s (``collapse=True``: one box and one step per neuron)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"save_steps_html: path must be a str or os.PathLike, got {type(path).__name__} "
+            f"{path!r:.100}"
+        )
+    text = steps_page(root, passes, precision, rankdir, title, collapse, group, max_nodes)
+    return write_atomic(path, text)

@@ -1,11 +1,16 @@
 """``step_through``: watch the forward pass and then backpropagation, one node per step.
 
 An ipywidgets stepper: a slider with previous / next buttons and a play button over the frames
-of ``viz.frames``; the picture (laid out once by Graphviz, see ``viz.layout``) shades the nodes
-already done, highlights the current node and its parents, and labels the edges with the
-contributions they carried; under it stand the step's explanation and the running table of
-gradients. It works without a browser too: set ``stepper.slider.value`` and read
-``stepper.state``, ``stepper.svg`` and ``stepper.explanation``.
+of ``viz.frames`` (snapshots: the numbers of the moment it was made); the picture (laid out
+once by Graphviz, see ``viz.layout``) shades the nodes already done, highlights the current
+node and its parents, and labels the edges with the contributions they carried; under it
+stand the step's explanation and the rows of the table of gradients around the current node.
+It works without a browser too: ``stepper.show(k)``, ``stepper.state``, ``stepper.svg``,
+``stepper.still(k)`` and ``stepper.explanation``.
+
+A big graph is never shrunk until its text is unreadable: the widget shows the part of the
+picture around the current node (at most ``WINDOW`` pixels, only those elements are sent),
+so each move sends what is in view, not the whole graph.
 
 Displayed in Jupyter, its mime bundle holds the live widget first (what Jupyter shows) and,
 for viewers that cannot run a widget (GitHub, nbconvert's HTML, a notebook saved without
@@ -19,15 +24,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value
-from autograd.backprop import name
 
-from . import render as backend
-from .frames import PASSES, Frame, State, build_frames, state
-from .layout import Layout
-from .steps_html import explanation_html
-from .table import grads_table
+from . import render
+from .frames import PASSES, Frame, Frames, State
+from .graph import check_graph_options
+from .layout import Patches, Picture, Track, explanation_html, table_html
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WINDOW = (1180, 440)  # CSS pixels of picture the widget shows around the current node
+TABLE_ROWS = 9  # rows of the table of gradients shown around the current node
 
 TABLE_STYLE = (
     "<style>.sg-grads{border-collapse:collapse;font-variant-numeric:tabular-nums}"
@@ -46,20 +51,30 @@ class Stepper:
         passes: Sequence[str] = PASSES,
         precision: int = 4,
         rankdir: str = "LR",
+        collapse: bool = False,
+        group: str | None = None,
+        max_nodes: int | None = 500,
+        title: str = "",
     ) -> None:
+        check_graph_options(
+            "step_through", root, rankdir, precision, group, collapse, max_nodes, title
+        )
         import ipywidgets as widgets
 
-        if not isinstance(root, Value):
-            raise TypeError(f"step_through: root must be a Value, got {type(root).__name__}")
         self.root = root
         self.precision = precision
-        self.order, self.frames = build_frames(root, passes)
+        self.recording = Frames(root, passes, bool(collapse), precision, max_nodes=max_nodes)
+        self.order = self.recording.order
+        self.frames: list[Frame] = self.recording.frames
         try:
-            self.layout: Layout | None = Layout(self.order, root, self.frames, precision, rankdir)
+            self.layout: Picture | None = Picture(self.recording, rankdir, group)
             self.missing_renderer = ""
-        except backend.RendererNotFound as error:  # still step through, in words and numbers
+        except render.RendererNotFound as error:  # still step through, in words and numbers
             self.layout = None
             self.missing_renderer = str(error)
+        labels = self.layout.labels if self.layout is not None else None
+        self.track = Track(Patches(self.recording, labels), self.layout)
+        self._svg = ""
         last = len(self.frames) - 1
         self.slider = widgets.IntSlider(
             value=0,
@@ -83,8 +98,10 @@ class Stepper:
         self.picture = widgets.HTML()
         self.text = widgets.HTML()
         self.slider.observe(lambda change: self._draw(change["new"]), names="value")
+        heading = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         self.widget = widgets.VBox(
             [
+                *heading,
                 widgets.HBox([self.play, self.previous, self.next, self.slider, self.counter]),
                 self.picture,
                 self.text,
@@ -94,30 +111,63 @@ class Stepper:
 
     # ---- moving ----------------------------------------------------------------------
 
+    def __len__(self) -> int:
+        """The number of frames."""
+        return len(self.frames)
+
     def show(self, k: int) -> None:
         """Go to frame k (clamped to the first and last frame)."""
         self.slider.value = max(0, min(len(self.frames) - 1, k))
 
+    def still(self, k: int) -> str:
+        """Frame k's whole picture as SVG ('' without a renderer); the frame on screen stays."""
+        if not isinstance(k, int) or isinstance(k, bool):
+            raise TypeError(f"still: k must be an int, got {type(k).__name__} {k!r:.100}")
+        if not 0 <= k < len(self.frames):
+            raise IndexError(f"still: no frame {k} (there are {len(self.frames)})")
+        if self.layout is None:
+            return ""
+        here = self.track.at
+        self.track.goto(k)
+        try:
+            return self.layout.text()
+        finally:
+            self.track.goto(here)
+
     def _draw(self, k: int) -> None:
-        st = self.state_at(k)
-        self.counter.value = f"&nbsp;{k} of {len(self.frames) - 1}: <b>{st.phase}</b>"
+        frame = self.frames[k]
+        self.track.goto(k)
+        self.counter.value = f"&nbsp;{k} of {len(self.frames) - 1}: <b>{frame.phase}</b>"
         if self.layout is not None:
-            self.picture.value = self.layout.svg_at(k)
+            unit = self.recording.units[frame.node]
+            self._svg = self.layout.window(unit.id, *WINDOW)
+            self.picture.value = (
+                f'<div class="sg-view" style="max-height:{WINDOW[1] + 20}px;overflow:auto">'
+                f"{self._svg}</div>"
+            )
         else:
             self.picture.value = f"<pre>{html.escape(self.missing_renderer)}</pre>"
+        units = len(self.recording.units)
+        first = max(0, min(units - TABLE_ROWS, frame.node - TABLE_ROWS // 2))
+        rows = range(first, min(units, first + TABLE_ROWS))
         self.text.value = (
             TABLE_STYLE
             + '<div class="sg-explain" style="font-family:monospace;background:#fff7ed;'
             + 'border-left:4px solid #ea580c;padding:4px 8px;margin:6px 0;user-select:text">'
-            + explanation_html(st.lines)
+            + explanation_html(frame.lines)
             + "</div>"
-            + grads_table(self.order, st, self.precision)
+            + table_html(self.recording, self.track, rows)
+            + (
+                f"<small>rows {first + 1}-{rows[-1] + 1} of {units}</small>"
+                if units > len(rows)
+                else ""
+            )
         )
 
     # ---- reading (for tests, and for the curious) ------------------------------------
 
     def state_at(self, k: int) -> State:
-        return state(self.order, self.frames, k)
+        return self.recording.state(k)
 
     @property
     def frame(self) -> Frame:
@@ -139,15 +189,15 @@ class Stepper:
 
     @property
     def svg(self) -> str:
-        """The picture at the current frame ('' without a renderer)."""
-        return self.picture.value if self.layout is not None else ""
+        """The picture at the displayed frame, as shown ('' without a renderer)."""
+        return self._svg if self.layout is not None else ""
 
     def __repr__(self) -> str:
         forward = sum(f.phase == "forward" for f in self.frames)
         backward = len(self.frames) - forward
         return (
-            f"Stepper({name(self.root)}: {len(self.frames)} steps, {forward} forward + "
-            f"{backward} backward; at step {self.slider.value}, {self.frame.phase})"
+            f"Stepper({self.recording.names(self.root)}: {len(self.frames)} steps, {forward} "
+            f"forward + {backward} backward; at step {self.slider.value}, {self.frame.phase})"
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
@@ -171,9 +221,18 @@ class Stepper:
 
 
 def step_through(
-    root: Value, passes: Sequence[str] = PASSES, precision: int = 4, rankdir: str = "LR"
+    root: Value,
+    passes: Sequence[str] = PASSES,
+    precision: int = 4,
+    rankdir: str = "LR",
+    collapse: bool = False,
+    group: str | None = None,
+    max_nodes: int | None = 500,
+    title: str = "",
 ) -> Stepper:
     """A stepper over ``root``'s forward pass (node by node, in topological order) and
-    backward pass (``root.backward_steps()``); display it in Jupyter. Gradients in the graph
-    are left exactly as they were."""
-    return Stepper(root, passes, precision, rankdir)
+    backward pass (``root.backward_steps()``); display it in Jupyter. The options are
+    ``draw_graph``'s: ``collapse=True`` makes each module (a neuron) one box and one step.
+    Gradients in the graph are left exactly as they were; the stepper shows the numbers of
+    the moment it was made."""
+    return Stepper(root, passes, precision, rankdir, collapse, group, max_nodes, title)
