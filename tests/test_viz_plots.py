@@ -19,7 +19,7 @@ from viz import (
     plot_history,
     write_demo_pictures,
 )
-from viz.demo import pick_example, pick_neuron
+from viz.demo import pick_example
 from viz.plots import NEGATIVE, POSITIVE
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -187,9 +187,11 @@ def test_write_demo_pictures(tmp_path):
     assert len(shown) > 32 and sum(g != 0.0 for g in shown) > len(shown) / 2  # gradients flow
     steps = (tmp_path / "out" / "steps.html").read_text()
     assert "forward" in steps and "backward" in steps
-    neuron = pick_neuron(model, X[k])
-    assert f"one neuron, {neuron.name}, on example #{k}" in steps
-    assert f"{neuron.name}.w.0" in steps
+    # the same example's loss, collapsed as in graph.svg, and the title says what the loss is
+    assert f"example #{k}: loss = max(0, 1 - y * out) (hinge loss; y = -1 or +1" in steps
+    assert f"= {max(losses):.4g}, forward and backward, one box per neuron" in steps
+    assert 'id="m0"' in steps and "layers.1.neurons.15" in steps
+    assert "layers.0.neurons.0.w.0</" not in steps  # no weight drawn as its own node
     final = re.findall(r'id="t\d+-grad">([^<]*)<', steps)  # the table at the last step
     assert final and all(g not in ("0", "?") for g in final)  # a gradient reached every node
     assert (tmp_path / "out" / "loss.png").read_bytes()[:4] == b"\x89PNG"
@@ -217,7 +219,7 @@ def test_pick_example_largest_loss_then_smallest_margin():
 def test_the_demo_uses_nn_losses_not_a_copy():
     """One example's loss in the pictures is the loss the demo trained with (nn's own
     hinge_loss / cross_entropy), not a copy of the formula."""
-    import viz.demo as demo
+    from viz import demo
 
     assert demo.hinge_loss is nn.hinge_loss and demo.cross_entropy is nn.cross_entropy
     model = nn.MLP(2, [3, 1], seed=2)
@@ -226,15 +228,6 @@ def test_the_demo_uses_nn_losses_not_a_copy():
         loss = demo.example_loss(model, x, t)
         assert loss.data == nn.hinge_loss([model(list(map(float, x)))], [t]).data
         assert loss.label == "loss"
-
-
-def test_pick_neuron_first_active_relu():
-    model = nn.MLP(2, [3, 1], seed=0)
-    layer = model.layers[0]
-    for k, neuron in enumerate(layer.neurons):
-        neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, 0.0, [-5.0, 1.0, 2.0][k]
-    assert pick_neuron(model, [1.0, 0.0]) is layer.neurons[1]  # z = -4, 2, 3
-    assert pick_neuron(model, [-9.0, 0.0]) is layer.neurons[0]  # none active: the first
 
 
 def png_size(data: bytes) -> tuple[int, int]:

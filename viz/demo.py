@@ -1,7 +1,7 @@
 """``write_demo_pictures``: every picture of a trained model, into one directory.
 
-graph.svg (the graph of one example's loss, one box per neuron), steps.html (one neuron's
-forward and backward pass on that example, step by step), network.svg (the weights),
+graph.svg (the graph of one example's loss, one box per neuron), steps.html (the same graph's
+forward and backward pass, one neuron a step), network.svg (the weights),
 loss.png (the training history) and boundary.png (the decision boundary, that example
 ringed). Every file is written atomically, and the model's gradients are left as they were.
 
@@ -37,6 +37,13 @@ def loss_of(output: Value | list[Value], target: Any) -> Value:
     return cross_entropy(output, int(target))
 
 
+def what_loss(model: Any) -> str:
+    """What ``loss_of`` computes, in words, for the page's title."""
+    if len(model.layers[-1].neurons) == 1:
+        return "max(0, 1 - y * out) (hinge loss; y = -1 or +1 for the class)"
+    return "-log softmax(out)[class] (cross-entropy)"
+
+
 def margin_of(output: Value | list[Value], target: Any) -> float:
     """How far the example is on the right side: y * out for one output (y = -1 or +1), else
     the target's logit minus the largest other one. Negative when it is misclassified."""
@@ -68,18 +75,6 @@ def pick_example(model: Any, X: Any, y: Any) -> int:
     return best
 
 
-@no_grad()
-def pick_neuron(model: Any, x: Any) -> Any:
-    """The first neuron of the first layer that is active on ``x`` (its output has a non-zero
-    gradient with respect to its weights: relu passes it on), else the first neuron."""
-    inputs = [float(v) for v in x]
-    for neuron in model.layers[0].neurons:
-        z = sum((w.data * v for w, v in zip(neuron.w, inputs)), neuron.b.data)
-        if neuron.activation == "linear" or z > 0:  # tanh and sigmoid are never flat
-            return neuron
-    return model.layers[0].neurons[0]
-
-
 def _figure_bytes(fig: Any, fmt: str) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=120)
@@ -106,14 +101,13 @@ def write_demo_pictures(
         )
         graph = draw_graph(loss, group="module", collapse=True, title=title)
         write_atomic(out / "graph.svg", graph.pipe(format="svg"))
-        neuron = pick_neuron(model, X[k])
-        inputs = [Value(float(v), label=f"x{i}") for i, v in enumerate(X[k])]
-        out_value = neuron(inputs)
-        out_value.label = "out"
-        save_steps_html(
-            out_value,
+        save_steps_html(  # the same graph, one neuron a step
+            loss,
             out / "steps.html",
-            title=f"one neuron, {neuron.name}, on example #{k}: forward and backward pass",
+            title=f"example #{k}: loss = {what_loss(model)} = {number(loss.data)}, "
+            "forward and backward, one box per neuron (graph.svg's picture)",
+            group="module",
+            collapse=True,
         )
         write_atomic(out / "network.svg", _figure_bytes(draw_network(model), "svg"))
     finally:
