@@ -200,24 +200,27 @@ class Stepper:
             f"forward + {backward} backward; at step {self.slider.value}, {self.frame.phase})"
         )
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        """The widget (live Jupyter), then the current frame's picture and, in words, where
-        the stepper stands (for static viewers: they show the richest type they can)."""
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The live widget first, then the displayed frame as SVG and PNG, then in words.
+
+        Each viewer shows the first format it can: JupyterLab with a kernel, or with the
+        widget state saved in the notebook, the widget; an untrusted notebook in Lab (just
+        cloned) the PNG; GitHub and nbconvert's HTML the SVG (see ``viz.display``)."""
+        from .display import bundle as picture_bundle
+
         show_widget = self.widget._repr_mimebundle_  # None once the widget is closed
         widget = show_widget(**kwargs) if callable(show_widget) else None
-        bundle: dict[str, Any] = {}
-        if widget and WIDGET_MIME in widget:
-            bundle[WIDGET_MIME] = widget[WIDGET_MIME]
-        if self.layout is not None:
-            bundle["image/svg+xml"] = self.svg
-        bundle["text/plain"] = "\n".join(
+        text = "\n".join(
             [
                 repr(self),
                 *(f"   {line}" for line in self.lines),
                 "(an interactive stepper: run the notebook to move through the steps)",
             ]
         )
-        return bundle
+        data, metadata = picture_bundle(self.svg, text)
+        if widget and WIDGET_MIME in widget:
+            data = {WIDGET_MIME: widget[WIDGET_MIME], **data}
+        return data, metadata
 
 
 def step_through(
