@@ -16,6 +16,13 @@ from .plots import draw_network, plot_decision_boundary, plot_history
 from .render import RendererNotFound
 from .stepper import Stepper, step_through
 
+
+def __getattr__(name: str) -> object:
+    """micrograd's ``draw_dot`` names its replacement here (no alias)."""
+    hint = ": micrograd's draw_dot is viz.draw_graph(root)" if name == "draw_dot" else ""
+    raise AttributeError(f"module 'viz' has no attribute {name!r}{hint}")
+
+
 __all__ = [
     "RendererNotFound",
     "Stepper",
