@@ -18,9 +18,11 @@ from .stepper import Stepper, step_through
 
 
 def __getattr__(name: str) -> object:
-    """micrograd's ``draw_dot`` names its replacement here (no alias)."""
-    hint = ": micrograd's draw_dot is viz.draw_graph(root)" if name == "draw_dot" else ""
-    raise AttributeError(f"module 'viz' has no attribute {name!r}{hint}")
+    """micrograd's ``draw_dot`` names its replacement here (no alias). An ImportError, as
+    ``from viz import draw_dot`` would replace an AttributeError's message with its own."""
+    if name == "draw_dot":
+        raise ImportError("viz has no draw_dot: micrograd's draw_dot(root) is viz.draw_graph(root)")
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")
 
 
 __all__ = [
