@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .value import Operand, Value, lift
+from .value import Operand, Value, _result, lift
 
 
 def _values(items: Iterable[Operand], where: str) -> list[Value]:
@@ -39,7 +39,7 @@ def sum_values(items: Iterable[Operand]) -> Value:
         total += x.data
     n = len(xs)
     # d(sum)/dx_i = 1 for every i
-    return Value(total, "", tuple(xs), "sum", lambda: (1.0,) * n)
+    return _result(total, tuple(xs), "sum", lambda: (1.0,) * n)
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
@@ -56,4 +56,4 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
     for w, x in zip(w_data, x_data):
         total += w * x
     # d(w . x)/dw_i = x_i,  d(w . x)/dx_i = w_i
-    return Value(total, "", (*ws, *xs), "dot", lambda: (*x_data, *w_data))
+    return _result(total, (*ws, *xs), "dot", lambda: (*x_data, *w_data))

@@ -166,7 +166,7 @@ def test_sum_and_dot_reject_bad_lengths():
 
 def wrong_square(x: Value) -> Value:
     """x^2 with a wrong local derivative: x instead of 2x."""
-    return Value(x.data * x.data, "", (x,), "**2", lambda: (x.data,))
+    return Value(x.data * x.data, parents=(x,), op="**2", local_grads=lambda: (x.data,))
 
 
 def test_gradcheck_catches_a_wrong_local_derivative():
