@@ -19,7 +19,7 @@ venv: $(STAMP)
 # Create the venv (if missing or broken) and install the project with the dev
 # extra. Re-runs whenever pyproject.toml changes. pip is not upgraded: the
 # pip bundled with Python >= 3.10 handles editable pyproject installs fine.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml notebooks/lab-settings/stepgrad.json
 	@if ! $(VPY) -m pip --version >/dev/null 2>&1; then \
 	  rm -rf $(VENV); \
 	  echo "Creating $(VENV) with $(PYTHON)"; \
@@ -33,6 +33,9 @@ $(STAMP): pyproject.toml
 	  fi; \
 	fi
 	$(VPY) -m pip install -q -e '.[dev]'
+	@# JupyterLab saves widget state with the notebook (an editable install skips data-files)
+	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
+	cp notebooks/lab-settings/stepgrad.json $(VENV)/share/jupyter/lab/settings/overrides.d/
 	@touch $@
 
 # PyTorch for the cross-check tests (large; only installed when asked for).
