@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # `autograd`, `nn` and `bench` from this checkout
 
-SECTIONS = ("engine", "chain", "training", "render")
+SECTIONS = ("engine", "chain", "training", "render", "stepper")
 TARGET_MICROGRAD_OVER_OURS = 10.0
 TARGET_OURS_OVER_FLOOR = 40.0
 TARGET_TRAINING_RATIO = 12.0
@@ -283,6 +283,31 @@ def render_section() -> dict[str, Any]:
     return results
 
 
+def stepper_section() -> dict[str, Any]:
+    from bench import stepper
+    from bench.timing import fmt_time
+
+    print("\n== Stepper: save_steps_html and step_through on chains of 500, 1,000, 5,000 values ==")
+    results = stepper.run()
+    if "skipped" in results:
+        print(f"skipped: {results['skipped']}")
+        return results
+    for values, r in results.items():
+        page = r["page"]
+        print(
+            f"  {int(values):>5,} values, {r['frames']:,} frames: save_steps_html "
+            f"{fmt_time(page['total_s'])} = dot layout {fmt_time(page['layout_s'])} + the rest "
+            f"{fmt_time(page['total_s'] - page['layout_s'])}; page {r['page_bytes'] / 1e6:.2f} MB "
+            f"(SVG {r['page_svg_bytes'] / 1e6:.2f} MB)"
+        )
+        print(
+            f"  {'':>5}         step_through {fmt_time(r['step_through_build_s'])} (same layout), "
+            f"a move {fmt_time(r['step_through_move_s'])} sending at most "
+            f"{r['step_through_largest_move_bytes'] / 1e3:.0f} kB; medians of {r['runs']}"
+        )
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bench/run.py", description="stepgrad benchmark (see bench/README.md)"
@@ -343,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         results["training"] = training_section(steps, demo=not args.no_demo)
     if "render" in sections:
         results["render"] = render_section()
+    if "stepper" in sections:
+        results["stepper"] = stepper_section()
     write_json(args.out, results)
     print(f"\nresults written to {args.out}")
     return 0
