@@ -184,3 +184,25 @@ def test_a_collapsed_page_steps_one_neuron_at_a_time(tmp_path):
     with pytest.raises(ValueError, match="save_steps_html: the graph has .* max_nodes=50"):
         save_steps_html(loss, tmp_path / "t.html", max_nodes=50)
     assert not (tmp_path / "t.html").exists()
+
+
+def test_patches_take_work_linear_in_the_graph(monkeypatch):
+    """Each frame recomputes only the units it touches (the page used to rebuild the whole
+    picture for every frame: quadratic, 547 s for 5,000 values)."""
+    from viz import layout
+
+    calls = []
+    real = layout.unit_states
+    monkeypatch.setattr(layout, "unit_states", lambda *a: calls.append(1) or real(*a))
+
+    def work(links: int) -> int:
+        y = Value(0.5, label="x")
+        for _ in range(links):
+            y = y * 1.001
+        calls.clear()
+        layout.Patches(Frames(y))
+        return len(calls)
+
+    small, big = work(100), work(400)
+    assert big <= 4.2 * small  # four times the graph, four times the work
+    assert small < 20 * 201  # a few units per frame, not every unit every frame
