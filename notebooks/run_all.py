@@ -33,6 +33,12 @@ def run(path: Path) -> float:
         timeout=TIMEOUT,
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
+        # No widget state in the committed notebooks: each stepper's output then falls back to
+        # its picture everywhere a kernel is missing (nbconvert's HTML shows the SVG instead of
+        # loading widget code from the internet; GitHub and an untrusted JupyterLab show the
+        # picture too). A notebook saved from JupyterLab keeps its widgets' state (Lab's
+        # saveState, set by notebooks/lab-settings/stepgrad.json).
+        store_widget_state=False,
     )
     start = time.perf_counter()
     client.execute()

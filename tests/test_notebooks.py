@@ -7,10 +7,12 @@ test``) and re-executing them in place the job of ``make notebooks``.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import importlib.util
 import io
 import re
+import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -99,13 +101,74 @@ def test_graphs_are_inline_svg(name: str) -> None:
         if "graphviz" in plain or "Digraph" in plain or "SVG object" in plain:
             assert "image/svg+xml" in data, f"{name}: a graph without SVG: {plain[:80]}"
         if "image/svg+xml" in data:
-            assert "image/png" not in data
             svg = data["image/svg+xml"]
             root = ET.fromstring(re.sub(r"^<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>)?\s*", "", svg))
             assert root.tag == f"{SVG_NS}svg"
             assert root.find(f".//{SVG_NS}g") is not None  # something is drawn
             svgs += 1
     assert svgs >= MIN_SVG[name]
+
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def test_every_stepper_and_still_is_a_picture_for_every_viewer(name: str) -> None:
+    """A stepper's output (widget first) and every still carry their frame as SVG (GitHub,
+    nbconvert, trusted JupyterLab) and as PNG (JupyterLab refuses SVG in an untrusted
+    notebook: before this, a cloned notebook showed '<IPython.core.display.SVG object>'), and
+    no picture is only an object's repr."""
+    nb = _load(name)
+    pictures = 0
+    for output in _outputs(nb):
+        data = output.get("data", {})
+        plain = str(data.get("text/plain", ""))
+        assert "SVG object" not in plain, f"{name}: a picture shows as {plain!r} in Lab"
+        is_stepper = WIDGET_MIME in data and plain.startswith("Stepper(")
+        is_still = plain.startswith("frame ") and "image/svg+xml" in data
+        if is_stepper or is_still:
+            pictures += 1
+            assert "image/svg+xml" in data and "image/png" in data, f"{name}: {plain[:60]}"
+            png = base64.b64decode(data["image/png"])
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            width, height = struct.unpack(">II", png[16:24])
+            shown = output.get("metadata", {}).get("image/png", {})
+            assert shown.get("width") == width and shown.get("height") == height
+    if name == "02_step_through_backprop.ipynb":
+        assert pictures == 3 + 5  # three steppers, five stills
+
+
+def test_no_widget_state_in_the_committed_notebooks(name: str) -> None:
+    """Without stored widget state, nbconvert's HTML and GitHub show each stepper's picture
+    (with it, nbconvert picks the widget and loads its code from the internet)."""
+    assert "widgets" not in _load(name).metadata
+
+
+def test_the_steppers_start_at_frame_0_and_stills_leave_them_there() -> None:
+    """Each stepper shows 'at step 0' after the whole notebook ran: the stills below it are
+    drawn with still(k), not by moving it (before: the first one sat on '16 of 16')."""
+    nb = _load("02_step_through_backprop.ipynb")
+    steppers = [o for o in _outputs(nb) if "Stepper(" in o.get("data", {}).get("text/plain", "")]
+    assert len(steppers) == 3
+    for output in steppers:
+        assert "; at step 0, forward)" in output.data["text/plain"]
+    sources = "\n".join(cell.source for cell in _code_cells(nb))
+    assert ".still(" in sources and ".show(" not in sources
+    assert "collapse=True" in sources and "MLP(3, [4, 4, 1]" in sources
+
+
+def test_pages_are_written_next_to_the_notebook_and_linked_relatively(name: str) -> None:
+    """No output points into a temporary directory or at a file:// address (JupyterLab
+    refuses to open those); the standalone pages of notebook 02 are linked relatively."""
+    links = []
+    for output in _outputs(_load(name)):
+        text = _text(output)
+        assert "file://" not in text, f"{name}: {text[:120]}"
+        assert not re.search(r"/tmp/|stepgrad-[a-z0-9_]{8}", text), f"{name}: {text[:120]}"
+        links += re.findall(r'href="([^"]+)"', str(output.get("data", {}).get("text/html", "")))
+    if name == "02_step_through_backprop.ipynb":
+        assert links == ["neuron_steps.html#step=12", "network_steps.html"]
+    ignored = (NOTEBOOKS_DIR.parent / ".gitignore").read_text(encoding="utf-8")
+    assert "notebooks/*_steps.html" in ignored.splitlines()
 
 
 def test_check_yourself_cells_pass_and_answers_stay_hidden(name: str) -> None:

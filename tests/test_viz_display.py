@@ -86,8 +86,9 @@ def test_the_stepper_offers_widget_then_svg_then_png_then_words(stepper) -> None
     assert data["image/svg+xml"] == stepper.svg
     width, height = struct.unpack(">II", base64.b64decode(data["image/png"])[16:24])  # IHDR
     css = display.css_size(stepper.svg)
-    # drawn at twice the CSS size (sharp on dense screens), shown at the SVG's size
-    assert (width, height) == (round(css[0] * 2), round(css[1] * 2))
+    # drawn at PNG_SCALE pixels per CSS pixel, shown at the SVG's size
+    scale = display.PNG_SCALE
+    assert (width, height) == (round(css[0] * scale), round(css[1] * scale))
     assert metadata["image/png"] == {"width": round(css[0]), "height": round(css[1])}
     assert "an interactive stepper" in data["text/plain"]
 

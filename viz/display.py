@@ -20,7 +20,7 @@ import base64
 import re
 from typing import Any
 
-PNG_SCALE = 2.0  # PNG pixels per CSS pixel: sharp on high-density screens
+PNG_SCALE = 1.0  # PNG pixels per CSS pixel (the PNG is a fallback: kept small)
 MAX_PNG_PIXELS = 40_000_000  # beyond this (e.g. a 5,000-value graph) no PNG: SVG and text only
 _SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)(pt|px)?"[^>]*?\bheight="([\d.]+)(pt|px)?"')
 

@@ -56,15 +56,15 @@ answer(
 # %%
 # %matplotlib inline
 import re
-import tempfile
 from pathlib import Path
 
-from IPython.display import SVG, display
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from autograd import Value
 from nn import MLP, SGD
 from viz import draw_graph, save_steps_html, step_through
+from viz.display import Picture
 
 # %% [markdown]
 # ## 1. Forward pass and error
@@ -106,7 +106,9 @@ print(f"y = {y.data:.4f}   E = 1/2 (t - y)^2 = {E.data:.5f}")
 #
 # Press **next** (or **play**, or drag the slider). *This needs a running notebook: on GitHub
 # or in a static HTML page the widget cannot move (they show a still picture of its first
-# frame instead), so a few more of its frames are shown as pictures after it.*
+# frame instead), so a few more of its frames are shown as pictures after it. JupyterLab here
+# saves the widget's state with the notebook, so a saved notebook reopens with each stepper
+# showing the frame it was on.*
 
 # %%
 stepper = step_through(E)
@@ -114,26 +116,23 @@ stepper
 
 # %% [markdown]
 # A few frames of the same stepper as still pictures. In the forward pass the numbers appear
-# node by node; grey nodes are not computed yet.
+# node by node; grey nodes are not computed yet. `stepper.still(k)` is frame `k`'s picture
+# (SVG text); the stepper above stays where it is. `Picture` shows it as a picture wherever
+# the notebook is read.
 
 # %%
-def frame(stepper, node, phase, max_width=720):
-    """Move the stepper to the frame where ``node`` is handled in ``phase``; print the frame's
-    arithmetic and return its picture, scaled down to at most ``max_width`` points wide."""
+def frame(stepper, node, phase):
+    """Print the arithmetic of the frame where ``node`` is handled in ``phase``, and return
+    that frame's picture (the live stepper does not move)."""
     k = next(
         i
         for i, f in enumerate(stepper.frames)
         if f.phase == phase and stepper.order[f.node] is node
     )
-    stepper.show(k)
     print(f"frame {k} ({phase}):")
-    for line in stepper.lines:  # one line per parent going backward
+    for line in stepper.frames[k].lines:  # one line per parent going backward
         print("   " + line)
-    svg = stepper.svg
-    size = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
-    scale = min(1.0, max_width / float(size[1]))
-    small = f'width="{float(size[1]) * scale:.0f}pt" height="{float(size[2]) * scale:.0f}pt"'
-    return SVG(svg.replace(size[0], small, 1))
+    return Picture(stepper.still(k), f"frame {k} of {len(stepper) - 1} ({phase})")
 
 
 frame(stepper, y, "forward")
@@ -186,16 +185,20 @@ check("dE/dy", your_dE_dy)
 #
 # `save_steps_html(E, path)` writes the same stepper into one HTML file that needs no Python
 # and no internet: the picture is inline SVG and a few lines of JavaScript move between the
-# steps. Open it in any browser, use the ← → keys, and share a link to one step by adding
-# `#step=N` to the address. Without JavaScript it shows the finished backward pass.
+# steps. Open it in any browser, use the ← → keys (Home and End: first and last step), and
+# share a link to one step by adding `#step=N` to the address. Without JavaScript it shows the
+# finished backward pass.
+#
+# We write it next to this notebook, so the link below is relative and JupyterLab can open it
+# (a browser page may not open `file://` addresses). In JupyterLab's viewer, press **Trust
+# HTML** to let its buttons work, or open it in a new browser tab.
 
 # %%
-out_dir = Path(tempfile.mkdtemp(prefix="stepgrad-"))
-page = save_steps_html(E, out_dir / "neuron_steps.html")
+page = save_steps_html(E, Path("neuron_steps.html"))
 text = page.read_text(encoding="utf-8")
 print(f"wrote {page} ({len(text) // 1024} KB)")
-print(f"open it in a browser:   {page.as_uri()}#step=12")
 print("external addresses in it:", re.findall(r'(?:src|href)="(https?://[^"]+)"', text) or "none")
+HTML(f'open it: <a href="{page}#step=12" target="_blank">{page}#step=12</a>')
 
 # %% [markdown]
 # ## 4. The update
@@ -366,8 +369,9 @@ check("dE/dh1", your_dE_dh1)
 # The network's stepper as a standalone page too:
 
 # %%
-net_page = save_steps_html(E, out_dir / "network_steps.html", rankdir="TB")
-print(f"wrote {net_page}: {len(net_stepper.frames)} steps; open {net_page.as_uri()}")
+net_page = save_steps_html(E, Path("network_steps.html"), rankdir="TB")
+print(f"wrote {net_page}: {len(net_stepper)} steps")
+HTML(f'open it: <a href="{net_page}" target="_blank">{net_page}</a>')
 
 # %% [markdown]
 # ## 6. One update for the whole network
@@ -381,6 +385,28 @@ optimizer.step()
 y_new = model(xs)
 E_new = 0.5 * (t - y_new) ** 2
 print(f"E: {E.data:.5f} -> {E_new.data:.5f}   y: {y.data:.4f} -> {y_new.data:.4f}")
+
+# %% [markdown]
+# ## 7. A bigger network, a neuron at a time
+#
+# A network with three inputs, two hidden layers of four neurons and one output,
+# `MLP(3, [4, 4, 1])`, and four examples with their targets: the loss is the sum of the four
+# squared errors. Its graph has a few hundred nodes, too many to follow one by one.
+# `collapse=True` makes each **neuron** one box and one step (once per example): going
+# forward the box shows the neuron's output; going backward, the gradient arriving at the
+# neuron and, in one line each, what reaches its weights, its bias and its inputs (the chain
+# rule of its dot product). The picture keeps its text readable and scrolls to follow the
+# current neuron.
+
+# %%
+xs4 = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+ys4 = [1.0, -1.0, -1.0, 1.0]  # the targets
+mlp = MLP(3, [4, 4, 1], seed=0)
+loss = sum((mlp(x) - t4) ** 2 for x, t4 in zip(xs4, ys4))
+loss.label = "loss"
+mlp_stepper = step_through(loss, collapse=True)
+print(f"{len(mlp_stepper)} steps for {len(mlp.parameters())} parameters and 4 examples")
+mlp_stepper
 
 # %% [markdown]
 # ## What you have seen
