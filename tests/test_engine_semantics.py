@@ -237,3 +237,42 @@ def test_nan_propagates_through_a_relu_neuron_and_a_hinge():
     loss.backward()
     assert math.isnan(w.grad)  # dL/dw carries x = nan
     assert b.grad == -1.0  # relu'(nan) = 1 twice, as in PyTorch: the slopes stay finite
+
+
+# ---- threads --------------------------------------------------------------------------------
+
+
+def test_backward_from_two_threads_at_once_adds_up_like_one_after_the_other():
+    """Thread A's backward pauses inside a node's local_grads until thread B's backward of the
+    same graph has started (or 0.2 s have passed). Without a lock, B re-zeroes the interior
+    nodes under A and A then counts B's contribution again: x.grad 18 instead of 12."""
+    import threading
+
+    a_inside, b_started = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def pausing_local_grads() -> tuple[float]:
+        if not calls:  # the first walk (A's) waits for the second
+            calls.append("A")
+            a_inside.set()
+            b_started.wait(timeout=0.2)
+        else:
+            calls.append("B")
+            b_started.set()
+        return (1.0,)
+
+    x = Value(1.0, label="x")
+    u = x * 2
+    y = Value(u.data, parents=(u,), op="pause", local_grads=pausing_local_grads)
+    z = y * 3
+
+    def thread_b() -> None:
+        a_inside.wait(timeout=20)
+        z.backward()
+
+    b = threading.Thread(target=thread_b)
+    b.start()
+    z.backward()  # thread A
+    b.join(timeout=20)
+    assert calls == ["A", "B"]
+    assert x.grad == 12.0  # 2 * 3 from each of the two calls
