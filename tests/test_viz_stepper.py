@@ -198,8 +198,8 @@ def test_grads_untouched_and_widget_displayable():
     s = step_through(o)
     s.slider.value = 14
     assert v["w1"].grad == 42.0 and o.grad == 0.0
-    bundle = s._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    data, _metadata = s._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
 
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
@@ -213,7 +213,7 @@ def test_static_viewers_get_the_current_frame_and_words_live_jupyter_the_widget(
     s = step_through(o)
     s.slider.value = 12
     data, _ = formatters.DisplayFormatter().format(s)  # what a cell's last expression shows
-    assert list(data) == [WIDGET, "image/svg+xml", "text/plain"]
+    assert list(data) == [WIDGET, "image/svg+xml", "image/png", "text/plain"]  # viz.display
     assert data[WIDGET]["model_id"] == s.widget.model_id
     assert data["image/svg+xml"] == s.svg  # frame 12, with its classes and numbers
     assert ET.fromstring(data["image/svg+xml"]).tag == f"{SVG}svg"
@@ -226,20 +226,20 @@ def test_static_viewers_get_the_current_frame_and_words_live_jupyter_the_widget(
     assert plain.splitlines()[1:-1] == [f"   {line}" for line in s.frames[12].lines]
     assert "run the notebook" in plain.splitlines()[-1]
     s.show(3)
-    moved = s._repr_mimebundle_()
+    moved, _ = s._repr_mimebundle_()
     assert (
         moved["image/svg+xml"] != data["image/svg+xml"]
         and "at step 3, forward" in moved["text/plain"]
     )
     s.widget.close()  # a closed widget has no view: the picture and the words remain
-    assert list(s._repr_mimebundle_()) == ["image/svg+xml", "text/plain"]
+    assert list(s._repr_mimebundle_()[0]) == ["image/svg+xml", "image/png", "text/plain"]
 
 
 def test_without_a_renderer_the_bundle_has_the_widget_and_words(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", "")
     monkeypatch.setattr(backend, "_script_dirs", lambda: [tmp_path])
     o, _ = neuron()
-    bundle = step_through(o)._repr_mimebundle_()
+    bundle, _metadata = step_through(o)._repr_mimebundle_()
     assert list(bundle) == [WIDGET, "text/plain"]
     assert bundle["text/plain"].startswith("Stepper(o: 15 steps")
 
