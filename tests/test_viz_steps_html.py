@@ -21,9 +21,17 @@ def neuron():
 
 
 def script_json(page: str, name: str):
-    m = re.search(r"const P = (.*?), F = (.*?), \$ =", page, re.DOTALL)
+    """The script's data: ``F`` (per step: phase, lines, current element, unit) or ``P`` (per
+    step: [id, class, text] with each class looked up in ``C``)."""
+    m = re.search(r"const C = (.*?), P = (.*?), F = (.*?), \$ =", page, re.DOTALL)
     assert m, "the script's data"
-    return json.loads(m.group(1 if name == "P" else 2))
+    if name == "F":
+        return json.loads(m.group(3))
+    classes = json.loads(m.group(1))
+    return [
+        [[eid, None if c is None else classes[c], text] for eid, c, text in patch]
+        for patch in json.loads(m.group(2))
+    ]
 
 
 @pytest.fixture

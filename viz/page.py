@@ -6,7 +6,8 @@ End, the buttons and the slider move between steps and keep the link up to date.
 JavaScript the page is the final step, complete.
 
 The file holds the picture once and, per step, only what changed (``[element id, class,
-text]``, from ``viz.layout.Patches``; step 0 sets everything). The script applies the
+text]``, from ``viz.layout.Patches``, each class string written once in ``C`` and referred
+to by number; step 0 sets everything). The script applies the
 patches one step at a time and remembers how to undo each, so a step costs what it changes.
 The picture keeps its natural size in a scrolling viewport that follows the current node.
 """
@@ -73,7 +74,7 @@ link to a step with #step=N.
 <div id="graph">{svg}</div>
 <div id="table">{table}</div>
 <script>
-const P = {patches}, F = {frames}, $ = (id) => document.getElementById(id);
+const C = {classes}, P = {patches}, F = {frames}, $ = (id) => document.getElementById(id);
 let k = -1, timer = null;
 const U = [];
 function apply(patch, undo) {{
@@ -81,7 +82,8 @@ function apply(patch, undo) {{
     const e = $(id); if (!e) continue;
     if (undo) undo.push([id, c === null ? null : e.getAttribute("class"),
                          t === null ? null : e.textContent]);
-    if (c !== null) e.setAttribute("class", c); if (t !== null) e.textContent = t;
+    if (c !== null) e.setAttribute("class", typeof c === "number" ? C[c] : c);
+    if (t !== null) e.textContent = t;
   }}
 }}
 function reveal(box, e) {{
@@ -163,6 +165,16 @@ def steps_page(
     spent["patches_s"], clock = time.perf_counter() - clock, time.perf_counter()
     final = frames.frames[last]
     compact = (",", ":")
+    classes: list[str] = []  # each class string once; patches refer to it by number
+    number: dict[str, int] = {}
+    compact_patches = [
+        [
+            (eid, None if cls is None else number.setdefault(cls, len(number)), text)
+            for eid, cls, text in patch
+        ]
+        for patch in patches.forward
+    ]
+    classes.extend(number)
     page = PAGE.format(
         title=html.escape(title or f"the forward and backward pass of {frames.names(root)}"),
         what=html.escape(root_words(frames)),
@@ -171,7 +183,8 @@ def steps_page(
         svg=picture.text(),
         explanation=explanation_html(final.lines),
         table=table_html(frames, track),
-        patches=script_json(patches.forward, compact),
+        classes=script_json(classes, compact),
+        patches=script_json(compact_patches, compact),
         frames=script_json(
             [(f.phase, f.lines, frames.units[f.node].id, f.node) for f in frames.frames], compact
         ),
