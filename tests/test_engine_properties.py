@@ -146,3 +146,35 @@ def test_unused_leaves_keep_a_zero_grad(spec: GraphSpec, extra: int):
         if i not in used:
             assert leaf.grad == 0.0
     assert all(math.isfinite(leaf.grad) for leaf in built.leaves)
+
+
+# ---- error bounds for an op the table does not know (a new op needs no rule to start with) ----
+
+
+def _hand_made_sin(x: Value) -> Value:
+    s, c = math.sin(x.data), math.cos(x.data)
+    return Value(s, parents=(x,), op="sin", local_grads=lambda: (c,))
+
+
+@settings(max_examples=50)
+@given(st.floats(-10.0, 10.0).filter(lambda v: abs(v) > 1e-3))
+def test_error_bounds_fall_back_for_an_unknown_unary_op(x0: float):
+    x = Value(x0)
+    out = _hand_made_sin(x * 1.5).tanh() * 2.0
+    out.backward()
+    bounds = error_bounds(out)
+    assert all(math.isfinite(b) and b >= 0.0 for b in bounds.grad.values())
+    assert bounds.grad[x] > 0.0  # the unknown op's derivative is not taken as exact
+    assert bounds.value[out] > 0.0
+
+
+def test_error_bounds_name_an_unknown_binary_op():
+    x, y = Value(1.0), Value(2.0)
+    out = Value(3.0, parents=(x, y), op="hypot", local_grads=lambda: (0.5, 0.5))
+    out.backward()
+    try:
+        error_bounds(out)
+    except ValueError as err:
+        assert "hypot" in str(err) and "error_bounds.py" in str(err)
+    else:
+        raise AssertionError("an unknown binary op has no fallback")
