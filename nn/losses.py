@@ -21,17 +21,27 @@ from autograd import Value, sum_values
 from autograd.real import as_float, is_real
 
 
+def _items(xs: Any, what: str) -> list[Any]:
+    """One number (or Value) as a list of one, a list, tuple or array as a list."""
+    if isinstance(xs, Value) or is_real(xs):
+        return [xs]
+    if not isinstance(xs, (str, bytes)):
+        try:
+            return list(xs)
+        except TypeError:
+            pass
+    raise TypeError(
+        f"{what}s must be a number or a list of numbers, got {type(xs).__name__}: {xs!r:.100}"
+    )
+
+
 def _values(xs: Any, what: str) -> list[Value]:
     """A prediction or a list of predictions, as a list of Values."""
-    if isinstance(xs, Value) or is_real(xs):
-        xs = [xs]
-    return [x if isinstance(x, Value) else Value(as_float(x, what)) for x in xs]
+    return [x if isinstance(x, Value) else Value(as_float(x, what)) for x in _items(xs, what)]
 
 
 def _numbers(ts: Any, what: str) -> list[float]:
-    if is_real(ts):
-        ts = [ts]
-    return [as_float(t, what) for t in ts]
+    return [as_float(t, what) for t in _items(ts, what)]
 
 
 def _check_lengths(name: str, preds: list[Any], targets: list[Any]) -> None:
@@ -143,7 +153,7 @@ def cross_entropy(logits: Any, targets: Any) -> Value:
     """
     if is_real(targets):  # one example
         return _cross_entropy_one(logits, targets)
-    batch, ts = list(logits), list(targets)
+    batch, ts = _items(logits, "cross_entropy logit"), _items(targets, "cross_entropy target")
     _check_lengths("cross_entropy", batch, ts)
     for z in batch:
         if isinstance(z, Value) or is_real(z):

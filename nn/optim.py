@@ -60,20 +60,28 @@ class Optimizer:
             raise ValueError(f"{who}: {name} must be a finite number {bound}, got {x!r:.100}")
         return value
 
-    def _gradients(self) -> list[float]:
-        """Every gradient, after checking that it and its parameter's value are finite."""
+    def _values_and_gradients(self) -> tuple[list[float], list[float]]:
+        """Every parameter's value and gradient as floats, after checking both are finite
+        real numbers (a numpy float32 gradient set by hand must not make a float32 step)."""
         who = type(self).__name__
+        values, grads = [], []
         for i, p in enumerate(self.params):
-            if not math.isfinite(p.grad):
-                raise ValueError(
-                    f"{who}.step: the gradient of parameter {_name(p, i)} is {p.grad!r}; "
-                    "no parameter was changed"
-                )
-            if not math.isfinite(p.data):
-                raise ValueError(
-                    f"{who}.step: parameter {_name(p, i)} is {p.data!r}; no parameter was changed"
-                )
-        return [p.grad for p in self.params]
+            for what, x, out in (
+                ("gradient of parameter", p.grad, grads),
+                ("parameter", p.data, values),
+            ):
+                if isinstance(x, bool) or not is_real(x):
+                    raise TypeError(
+                        f"{who}.step: the {what} {_name(p, i)} is {type(x).__name__}: "
+                        f"{x!r:.100}, not a number; no parameter was changed"
+                    )
+                x = float(x)  # type: ignore[arg-type]
+                if not math.isfinite(x):
+                    raise ValueError(
+                        f"{who}.step: the {what} {_name(p, i)} is {x!r}; no parameter was changed"
+                    )
+                out.append(x)
+        return values, grads
 
     # ---- the commit: all new numbers at once -----------------------------------------------
 
@@ -172,15 +180,15 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         lr, momentum, weight_decay = self._settings()
-        grads = self._gradients()
+        values, grads = self._values_and_gradients()
         data, velocity = [], []
-        for p, g, v in zip(self.params, grads, self.velocity):
+        for x, g, v in zip(values, grads, self.velocity):
             if weight_decay != 0.0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * x
             if momentum != 0.0:
                 g = g if v is None else v * momentum + g
                 v = g
-            data.append(p.data + -lr * g)
+            data.append(x + -lr * g)
             velocity.append(v)
         self._commit(data, velocity=velocity)
 
@@ -237,7 +245,7 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         lr, beta1, beta2, eps, weight_decay = self._settings()
-        grads = self._gradients()
+        values, grads = self._values_and_gradients()
         t = self.t + 1
         # the same arithmetic, in the same order, as torch.optim.Adam (single-tensor path)
         step = float(t)
@@ -246,13 +254,13 @@ class Adam(Optimizer):
         step_size = lr / bias_correction1
         bias_correction2_sqrt = bias_correction2**0.5
         data, m, v = [], [], []
-        for p, g, m_i, v_i in zip(self.params, grads, self.m, self.v):
+        for x, g, m_i, v_i in zip(values, grads, self.m, self.v):
             if weight_decay != 0.0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * x
             m_i = _lerp(m_i, g, 1 - beta1)
             v_i = v_i * beta2 + (1 - beta2) * g * g
             denom = math.sqrt(v_i) / bias_correction2_sqrt + eps
-            data.append(p.data + -step_size * m_i / denom)
+            data.append(x + -step_size * m_i / denom)
             m.append(m_i)
             v.append(v_i)
         self._commit(data, m=m, v=v, t=t)

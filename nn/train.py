@@ -274,9 +274,9 @@ def _targets(loss: str | LossFn, y: Sequence[Any]) -> list[Any]:
 
 
 def _check_output(loss: str | LossFn, output: Any, targets: list[Any]) -> None:
-    """Binary losses need one output per example; cross_entropy a list of class scores with
-    one per class in the labels."""
-    if loss in ("hinge", "bce") and not isinstance(output, Value):
+    """hinge, bce and mse need one output per example; cross_entropy a list of class scores
+    with one per class in the labels."""
+    if loss in ("hinge", "bce", "mse") and not isinstance(output, Value):
         raise ValueError(f"fit: loss {loss!r} needs a model with one output, got {len(output)}")
     if loss == "cross_entropy":
         if isinstance(output, Value):

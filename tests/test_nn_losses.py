@@ -170,3 +170,22 @@ def test_every_loss_returns_one_value_with_gradients_that_pass_gradcheck():
 def test_a_non_finite_logit_is_named_not_a_log_of_nan(call, bad):
     with pytest.raises(ValueError, match=rf"logit 1 is {bad!r}; logits must be finite"):
         call(bad)
+
+
+@pytest.mark.parametrize("bad", [None, "0.5", b"1", object()])
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda bad: mse_loss(bad, [1.0]), "mse_loss predictions"),
+        (lambda bad: mse_loss([1.0], bad), "mse_loss targets"),
+        (lambda bad: hinge_loss([1.0], bad), "hinge_loss labels"),
+        (lambda bad: bce_with_logits(bad, [1.0]), "bce_with_logits logits"),
+        (lambda bad: cross_entropy(bad, [0]), "cross_entropy logits"),
+        (lambda bad: cross_entropy([[0.5, 1.0]], bad), "cross_entropy targets"),
+        (lambda bad: softmax(bad), "softmax logits"),
+    ],
+)
+def test_something_that_is_not_a_list_is_a_type_error_naming_the_argument(call, name, bad):
+    """(Found by test_nn_fuzz: "'NoneType' object is not iterable", bytes read as numbers.)"""
+    with pytest.raises(TypeError, match=f"{name} must be a number or a list of numbers"):
+        call(bad)

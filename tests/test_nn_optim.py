@@ -250,3 +250,29 @@ def test_a_bad_lr_set_later_is_caught_at_step_before_any_change():
 def test_parameters_must_be_values():
     with pytest.raises(TypeError, match="parameter 1 must be a Value, got float"):
         SGD([Value(1.0), 2.0], lr=0.1)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda ps: SGD(ps, lr=0.001), -0.001 * 5.0),
+        (lambda ps: Adam(ps, lr=0.001), -(0.001 * 5.0) / (5.0 + 1e-8)),
+    ],
+)
+def test_a_numpy_gradient_set_by_hand_gives_a_float64_step(make, expected):
+    """(Found by test_nn_fuzz: a float32 gradient made the step in float32.)"""
+    np = pytest.importorskip("numpy")
+    (p,) = with_grads([0.0], [0.0])
+    p.grad = np.float32(5.0)
+    make([p]).step()
+    assert type(p.data) is float and math.isclose(p.data, expected, rel_tol=1e-15)
+
+
+@pytest.mark.parametrize("where", ["grad", "data"])
+def test_a_gradient_or_value_that_is_not_a_number_is_a_type_error_naming_the_parameter(where):
+    params = with_grads([1.0, 2.0], [0.5, 0.5])
+    setattr(params[1], where, "0.5")
+    opt = SGD(params, lr=0.1)
+    with pytest.raises(TypeError, match="parameter 'p1' is str: '0.5', not a number"):
+        opt.step()
+    assert params[0].data == 1.0

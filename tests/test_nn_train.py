@@ -249,10 +249,11 @@ def test_bad_arguments(kwargs, error, message):
         fit(MLP(2, [4, 1]), args.pop("X"), args.pop("y"), progress=False, **args)
 
 
-def test_binary_loss_on_a_multi_output_model():
+@pytest.mark.parametrize("loss", ["hinge", "bce", "mse"])
+def test_a_one_output_loss_on_a_multi_output_model(loss):
     X, y = SMALL
-    with pytest.raises(ValueError, match="loss 'hinge' needs a model with one output, got 3"):
-        fit(MLP(2, [3]), X, y, progress=False)
+    with pytest.raises(ValueError, match=f"loss '{loss}' needs a model with one output, got 3"):
+        fit(MLP(2, [3]), X, y, loss=loss, progress=False)
 
 
 def test_epochs_zero_trains_nothing():
