@@ -91,7 +91,7 @@ class BackwardStep(NamedTuple):
     def lines(self, names: Names | None = None, digits: int = DIGITS) -> list[str]:
         """``explain()`` one parent per line: dR/dparent += dR/dnode * dnode/dparent = ..."""
         if names is None:
-            names = names_for(self.root) if self.root is not None else Names((), self.node)
+            names = names_for(self.root) if self.root is not None else Names(())
         return [
             backward_line(self.node, parent, self.grad, local, contribution, names, digits)
             for parent, local, contribution in self.edges
