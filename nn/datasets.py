@@ -14,11 +14,31 @@ import numpy as np
 Dataset = tuple[np.ndarray, np.ndarray]
 
 
-def _check(n: object, noise: object, what: str, least: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < least:
-        raise ValueError(f"{what}: n must be an int >= {least}, got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < math.inf:
+def _int(what: str, name: str, x: object, least: int) -> int:
+    """``x`` as an int >= least (Python or numpy integer; a bool is not a count)."""
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        raise TypeError(
+            f"{what}: {name} must be an int >= {least}, got {type(x).__name__}: {x!r:.100}"
+        )
+    if x < least:
+        raise ValueError(f"{what}: {name} must be an int >= {least}, got {x!r}")
+    return int(x)
+
+
+def _real(what: str, name: str, x: object) -> float:
+    """``x`` as a float (Python or numpy real number, not a bool)."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what}: {name} must be a number, got {type(x).__name__}: {x!r:.100}")
+    return float(x)
+
+
+def _check(n: object, noise: object, seed: object, what: str, least: int = 1) -> tuple:
+    """(n, noise, a numpy Generator from seed), each checked."""
+    n = _int(what, "n", n, least)
+    noise = _real(what, "noise", noise)
+    if not 0 <= noise < math.inf:
         raise ValueError(f"{what}: noise must be a finite number >= 0, got {noise!r}")
+    return n, noise, np.random.default_rng(_int(what, "seed", seed, 0))
 
 
 def _split(n: int, classes: int) -> list[int]:
@@ -38,8 +58,7 @@ def _finish(points: list[np.ndarray], rng: np.random.Generator, noise: float) ->
 def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles: class 0 is the upper arc (cos t, sin t), class 1 the
     lower arc (1 - cos t, 1/2 - sin t), t in [0, pi]."""
-    _check(n, noise, "make_moons", least=2)
-    rng = np.random.default_rng(seed)
+    n, noise, rng = _check(n, noise, seed, "make_moons", least=2)
     n0, n1 = _split(n, 2)
     t0, t1 = np.linspace(0.0, math.pi, n0), np.linspace(0.0, math.pi, n1)
     upper = np.stack([np.cos(t0), np.sin(t0)], axis=1)
@@ -49,10 +68,10 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 def make_circles(n: int = 100, noise: float = 0.05, seed: int = 0, factor: float = 0.5) -> Dataset:
     """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor``."""
-    _check(n, noise, "make_circles", least=2)
+    n, noise, rng = _check(n, noise, seed, "make_circles", least=2)
+    factor = _real("make_circles", "factor", factor)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"make_circles: factor must be between 0 and 1, got {factor!r}")
-    rng = np.random.default_rng(seed)
     points = []
     for radius, count in zip((1.0, factor), _split(n, 2)):
         t = np.linspace(0.0, 2.0 * math.pi, count, endpoint=False)
@@ -63,8 +82,7 @@ def make_circles(n: int = 100, noise: float = 0.05, seed: int = 0, factor: float
 def make_xor(n: int = 100, noise: float = 0.25, seed: int = 0) -> Dataset:
     """Four clusters at (+-1, +-1): class 1 where the coordinates' signs differ (x0 XOR x1),
     class 0 where they agree. No line separates the classes."""
-    _check(n, noise, "make_xor", least=4)
-    rng = np.random.default_rng(seed)
+    n, noise, rng = _check(n, noise, seed, "make_xor", least=4)
     corners = [((1.0, 1.0), (-1.0, -1.0)), ((1.0, -1.0), (-1.0, 1.0))]  # class 0, class 1
     points = []
     for (a, b), count in zip(corners, _split(n, 2)):
@@ -76,10 +94,8 @@ def make_xor(n: int = 100, noise: float = 0.25, seed: int = 0) -> Dataset:
 def make_spirals(n: int = 150, classes: int = 3, noise: float = 0.05, seed: int = 0) -> Dataset:
     """``classes`` arms of a spiral around the origin: arm k has points at radius r in [0, 1]
     and angle 2 pi k / classes + 4 r (radians), so each arm winds about two thirds of a turn."""
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"make_spirals: classes must be an int >= 2, got {classes!r}")
-    _check(n, noise, "make_spirals", least=classes)
-    rng = np.random.default_rng(seed)
+    classes = _int("make_spirals", "classes", classes, 2)
+    n, noise, rng = _check(n, noise, seed, "make_spirals", least=classes)
     points = []
     for k, count in enumerate(_split(n, classes)):
         r = np.linspace(0.05, 1.0, count)
@@ -91,10 +107,8 @@ def make_spirals(n: int = 150, classes: int = 3, noise: float = 0.05, seed: int 
 def make_blobs(n: int = 100, noise: float = 0.5, seed: int = 0, centers: int = 3) -> Dataset:
     """``centers`` Gaussian blobs whose centres sit evenly on a circle of radius 2;
     ``noise`` is each blob's standard deviation."""
-    if isinstance(centers, bool) or not isinstance(centers, int) or centers < 2:
-        raise ValueError(f"make_blobs: centers must be an int >= 2, got {centers!r}")
-    _check(n, noise, "make_blobs", least=centers)
-    rng = np.random.default_rng(seed)
+    centers = _int("make_blobs", "centers", centers, 2)
+    n, noise, rng = _check(n, noise, seed, "make_blobs", least=centers)
     points = []
     for k, count in enumerate(_split(n, centers)):
         angle = math.pi / 2.0 + 2.0 * math.pi * k / centers

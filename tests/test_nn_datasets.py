@@ -74,7 +74,6 @@ def test_spirals_has_the_asked_number_of_classes():
         lambda: datasets.make_moons(1),
         lambda: datasets.make_moons(10, noise=-0.1),
         lambda: datasets.make_moons(10, noise=float("nan")),
-        lambda: datasets.make_moons(10.5),
         lambda: datasets.make_circles(10, factor=1.5),
         lambda: datasets.make_spirals(10, classes=1),
         lambda: datasets.make_spirals(2, classes=3),
@@ -84,4 +83,38 @@ def test_spirals_has_the_asked_number_of_classes():
 )
 def test_bad_arguments_raise_value_error(call):
     with pytest.raises(ValueError):
+        call()
+
+
+def test_numpy_scalars_are_accepted_wherever_numbers_are():
+    X1, y1 = datasets.make_moons(np.int64(50), noise=np.float32(0.1), seed=np.int64(3))
+    X2, y2 = datasets.make_moons(50, noise=float(np.float32(0.1)), seed=3)
+    assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+    _, y = datasets.make_spirals(np.int32(30), classes=np.int64(3), noise=np.float64(0.0))
+    assert sorted(set(y.tolist())) == [0, 1, 2]
+    _, y = datasets.make_blobs(np.uint16(40), centers=np.int8(4), seed=np.uint32(1))
+    assert sorted(set(y.tolist())) == [0, 1, 2, 3]
+    X, _ = datasets.make_circles(20, noise=0, factor=np.float32(0.5))
+    assert np.allclose(sorted(set(np.round(np.hypot(X[:, 0], X[:, 1]), 9))), [0.5, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "name"),
+    [
+        (lambda: datasets.make_moons(10, seed=-1), ValueError, "seed"),
+        (lambda: datasets.make_moons(10, seed=1.5), TypeError, "seed"),
+        (lambda: datasets.make_moons(10, seed="a"), TypeError, "seed"),
+        (lambda: datasets.make_xor(10, seed=True), TypeError, "seed"),
+        (lambda: datasets.make_moons("10"), TypeError, "n"),
+        (lambda: datasets.make_moons(10, noise="x"), TypeError, "noise"),
+        (lambda: datasets.make_moons(10, noise=None), TypeError, "noise"),
+        (lambda: datasets.make_circles(10, factor="x"), TypeError, "factor"),
+        (lambda: datasets.make_circles(10, factor=float("nan")), ValueError, "factor"),
+        (lambda: datasets.make_spirals(10, classes=3.0), TypeError, "classes"),
+        (lambda: datasets.make_moons(10.5), TypeError, "n"),
+        (lambda: datasets.make_blobs(10, centers="3"), TypeError, "centers"),
+    ],
+)
+def test_bad_arguments_name_the_argument(call, error, name):
+    with pytest.raises(error, match=rf"^make_\w+: {name} must be"):
         call()
