@@ -5,10 +5,14 @@ import math
 
 import pytest
 from graphs import tanh_neuron
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from random_graphs import build_ours, graphs
 
 from autograd import Value, dot, topological_order
-from autograd.expression import Names, forward_line
+from autograd.expression import Names, fmt, forward_line
 from viz.frames import Frames, build_frames
+from viz.layout import Patches, Track
 
 
 def neuron():
@@ -200,3 +204,30 @@ def test_several_examples_give_one_step_per_neuron_per_example():
     boxes = {u for u, unit in enumerate(recording.units) if unit.id.startswith("m")}
     stepped = [f.node for f in recording.frames if f.phase == "backward" and f.node in boxes]
     assert len(stepped) == len(set(stepped)) == len(boxes) >= 4 * 9
+
+
+# ---- property: moving between frames is path independent --------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=graphs(max_nodes=8), moves=st.lists(st.integers(0, 10**6), min_size=1, max_size=6))
+def test_any_path_through_the_frames_shows_each_frame_the_same(spec, moves):
+    """Patches forward and their undos backward, in any order of moves, give at every frame
+    what that frame's state says (the widget and the page step this way)."""
+    root = build_ours(spec).output
+    recording = Frames(root)
+    track = Track(Patches(recording), None)
+    for move in moves:
+        k = move % len(recording)
+        track.goto(k)
+        st_k = recording.state(k)
+        for u, unit in enumerate(recording.units):
+            data = fmt(st_k.data[u], 4) if u in st_k.data else "?"
+            grad = fmt(st_k.grads[u], 4) if u in st_k.grads else "?"
+            assert track.text(f"{unit.id}-data") == f"data {data}"
+            assert track.text(f"t{u}-grad") == grad
+            current = track.shown[unit.id][0]
+            assert current.endswith("sg-current") == (u == st_k.current)
+            assert current.endswith("sg-done") == (
+                u in st_k.done and u != st_k.current and u not in st_k.targets
+            )
