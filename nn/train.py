@@ -227,13 +227,12 @@ def _checked_rows(X: Sequence[Any], model: Any) -> list[list[float]]:
     example, for a model without ``nin``)."""
     rows = _rows(X, "fit")
     nin = getattr(model, "nin", None)
-    width = nin if isinstance(nin, int) and not isinstance(nin, bool) else None
+    known = isinstance(nin, int) and not isinstance(nin, bool)  # the model says its width
+    width = nin if known else len(rows[0]) if rows else 0
     for i, row in enumerate(rows):
-        if width is None:
-            width = len(row)
         if len(row) != width:
             s = "s" * (len(row) != 1)
-            if nin is width:
+            if known:
                 raise ValueError(f"fit: X[{i}] has {len(row)} number{s}; the model takes {width}")
             raise ValueError(f"fit: X[{i}] has {len(row)} number{s}; X[0] has {width}")
         for j, v in enumerate(row):
