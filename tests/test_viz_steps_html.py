@@ -172,10 +172,10 @@ def test_a_label_with_a_semicolon_stays_on_its_line():
 def test_the_page_says_what_the_root_is(tmp_path):
     o = neuron()
     page = save_steps_html(o, tmp_path / "s.html").read_text()
-    assert "do/dx is how much o changes" in page
+    assert "do/d(node) is how much o changes per unit change of that node." in page
     o.label = ""
     page = save_steps_html(o, tmp_path / "s.html").read_text()
-    assert "L = tanh(n): the value stepped through" in page
+    assert "L = tanh(n), the value stepped through; dL/d(node) is how much L changes" in page
 
 
 def test_a_collapsed_page_steps_one_neuron_at_a_time(tmp_path):

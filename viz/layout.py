@@ -415,9 +415,8 @@ def table_html(frames: Frames, track: Track, rows: Sequence[int] | None = None) 
 
 
 def root_words(frames: Frames) -> str:
-    """What the L (or E, ...) of dL/dx stands for, in a sentence."""
+    """What the L (or E, ...) of dL/dnode stands for, in a sentence."""
     top = frames.names.root_name()
     what = frames.names(frames.root)
-    if top == "L":
-        return f"L = {what}: the value stepped through; dL/dx is how much L changes per unit change of x."
-    return f"d{top}/dx is how much {what} changes per unit change of x."
+    change = f"d{top}/d(node) is how much {top} changes per unit change of that node."
+    return f"L = {what}, the value stepped through; {change}" if top == "L" else change
