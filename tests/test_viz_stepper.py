@@ -189,7 +189,7 @@ def test_frames_shrink_only_while_text_stays_readable():
         smallest = min(float(t.get("font-size")) for t in root.iter(f"{SVG}text")) * 4 / 3
         floor = float(style["min-width"].removesuffix("px"))
         assert smallest * floor / width_px >= 10.99
-        assert s.svg in s.picture.value and "overflow:auto" in s.picture.value
+        assert s.svg in s.picture.value and "overflow:auto;contain:inline-size" in s.picture.value
 
 
 def test_grads_untouched_and_widget_displayable():

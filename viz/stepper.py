@@ -141,8 +141,11 @@ class Stepper:
         if self.layout is not None:
             unit = self.recording.units[frame.node]
             self._svg = self.layout.window(unit.id, *WINDOW)
+            # a scrolling box as wide as the output area: contain:inline-size keeps the
+            # picture's min-width from widening the widget (a flex item) past it
             self.picture.value = (
-                f'<div class="sg-view" style="max-height:{WINDOW[1] + 20}px;overflow:auto">'
+                f'<div class="sg-view" style="max-height:{WINDOW[1] + 20}px;overflow:auto;'
+                'contain:inline-size">'
                 f"{self._svg}</div>"
             )
         else:
