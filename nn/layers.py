@@ -105,9 +105,11 @@ class Neuron(Module):
         self.name_modules()  # labels "w.0", ..., "b"; a parent renames them "<path>.w.0"
 
     @staticmethod
-    def parameter_names(nin: int) -> list[str]:
+    def parameter_names(nin: int) -> Iterator[str]:
         """The local names of a neuron's parameters: "w.0" ... "w.<nin-1>", then "b"."""
-        return [f"w.{i}" for i in range(nin)] + ["b"]
+        for i in range(nin):
+            yield f"w.{i}"
+        yield "b"
 
     def forward(self, x: Sequence[Any]) -> Value:
         check_inputs(x, self.nin, self._what())
@@ -214,9 +216,8 @@ class MLP(Module):
         """The names ``named_parameters()`` gives an ``MLP(nin, nouts)``, in order, without
         building it: "layers.<i>.neurons.<j>.w.<k>" and "layers.<i>.neurons.<j>.b"."""
         for i, (fan_in, n) in enumerate(zip([nin, *nouts], nouts)):
-            local = Neuron.parameter_names(fan_in)
             for j in range(n):
-                for name in local:
+                for name in Neuron.parameter_names(fan_in):  # one at a time: a layer may be wide
                     yield f"layers.{i}.neurons.{j}.{name}"
 
     def forward(self, x: Sequence[Any]) -> Value | list[Value]:

@@ -295,6 +295,24 @@ def test_the_177_byte_file_of_the_report_is_refused(tmp_path, monkeypatch):
         MLP.load(path)
 
 
+@pytest.mark.parametrize(("nin", "nouts"), [(2_000_000, [1]), (1, [2_000_000]), (3000, [3000, 1])])
+def test_checking_a_small_file_uses_memory_in_proportion_to_the_file(tmp_path, nin, nouts):
+    """Not a timing: the names of a wide layer are not listed before the first is checked."""
+    import tracemalloc
+
+    path = tmp_path / "wide.json"
+    arch = {"nin": nin, "nouts": nouts, "activation": "relu", "output_activation": "linear"}
+    write_document(path, arch, {"layers.0.neurons.0.w.0": 0.5})
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="the file has 1"):
+            MLP.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
 def test_parameter_names_are_checked_before_building(tmp_path, monkeypatch):
     path = tmp_path / "renamed.json"
     model = MLP(2, [2, 1], seed=5)
