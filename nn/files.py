@@ -103,11 +103,11 @@ def _lock(fd: int, tmp: str) -> bool:
     """Mark ``tmp`` as being written: True once we hold its lock and it is still our file."""
     if fcntl is None:
         return True
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a brand-new file: nobody else holds it
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return os.path.samestat(os.stat(tmp), os.fstat(fd))
-    except FileNotFoundError:
-        return False
+    except (BlockingIOError, FileNotFoundError):
+        return False  # another save's clean-up got to it first and is deleting it
 
 
 def _remove_leftovers(target: Path) -> None:

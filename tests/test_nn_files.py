@@ -162,6 +162,29 @@ def test_a_live_writers_temporary_file_is_not_removed(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
 
 
+@posix_only
+def test_a_save_whose_new_temporary_file_is_taken_by_a_clean_up_uses_another(tmp_path, monkeypatch):
+    """The race: another save lists the directory and locks our brand-new temporary file
+    before we do (to delete it as a leftover). We must take a new name, not fail."""
+    import fcntl
+
+    calls = []
+
+    class Racing:
+        LOCK_EX, LOCK_NB = fcntl.LOCK_EX, fcntl.LOCK_NB
+
+        @staticmethod
+        def flock(fd, operation):
+            calls.append(fd)
+            if len(calls) == 1:
+                raise BlockingIOError(11, "Resource temporarily unavailable")
+            fcntl.flock(fd, operation)
+
+    monkeypatch.setattr(files, "fcntl", Racing)
+    write_atomic(tmp_path / "m.json", "saved")
+    assert (tmp_path / "m.json").read_text() == "saved" and len(calls) == 2
+
+
 # ---- item 4: a symlink is written through, and stays a link ---------------------------------
 
 
