@@ -2,10 +2,11 @@
 the magic: a module lists its own parameters and its children explicitly).
 
 Every module has a ``name``, its dotted path in the model ("" for the top, "layers.1",
-"layers.1.neurons.3"). Constructors do not pass names down: a model built from children calls
-``self.name_modules()`` once at the end of its ``__init__``, and that one walk over the tree
-gives every module its path, every parameter its full name as ``label``
-("layers.1.neurons.3.w.0") and its module's path as ``scope``. Calling a module runs
+"layers.1.neurons.3"). Constructors do not pass names down: a module calls
+``self.name_modules()`` at the end of its ``__init__``, and that one walk over its tree gives
+every module inside its path, every parameter its full name as ``label``
+("layers.1.neurons.3.w.0") and its module's path as ``scope`` (a parent's walk renames what its
+children named when they were built on their own). Calling a module runs
 ``forward`` inside ``autograd.name_scope(name)``, so every Value the module creates records
 where it came from (``value.scope``): that is how ``viz`` groups a graph by neuron and layer.
 """
