@@ -163,7 +163,7 @@ frame(stepper, w_times_x, "backward")
 
 # %% [markdown]
 # The whole backward pass as text, one line per node (this is `E.backward_steps()`, the
-# generator the stepper is built on; `L` stands for the value we differentiate, here `E`):
+# generator the stepper is built on; every derivative is of `E`, the value we differentiate):
 
 # %%
 for step in E.backward_steps():
