@@ -63,24 +63,25 @@ class Optimizer:
     def _values_and_gradients(self) -> tuple[list[float], list[float]]:
         """Every parameter's value and gradient as floats, after checking both are finite
         real numbers (a numpy float32 gradient set by hand must not make a float32 step)."""
+        values = [p.data for p in self.params]
+        grads = [p.grad for p in self.params]
+        if _all_finite_floats(values) and _all_finite_floats(grads):
+            return values, grads  # the usual case, checked at C speed
         who = type(self).__name__
-        values, grads = [], []
-        for i, p in enumerate(self.params):
-            for what, x, out in (
-                ("gradient of parameter", p.grad, grads),
-                ("parameter", p.data, values),
-            ):
+        for what, xs in (("gradient of parameter", grads), ("parameter", values)):
+            for i, x in enumerate(xs):
+                p = self.params[i]
                 if isinstance(x, bool) or not is_real(x):
                     raise TypeError(
                         f"{who}.step: the {what} {_name(p, i)} is {type(x).__name__}: "
                         f"{x!r:.100}, not a number; no parameter was changed"
                     )
-                x = float(x)  # type: ignore[arg-type]
-                if not math.isfinite(x):
+                xs[i] = float(x)  # type: ignore[arg-type]
+                if not math.isfinite(xs[i]):
                     raise ValueError(
-                        f"{who}.step: the {what} {_name(p, i)} is {x!r}; no parameter was changed"
+                        f"{who}.step: the {what} {_name(p, i)} is {xs[i]!r}; "
+                        "no parameter was changed"
                     )
-                out.append(x)
         return values, grads
 
     # ---- the commit: all new numbers at once -----------------------------------------------
@@ -89,7 +90,11 @@ class Optimizer:
         """Write the new parameter values and optimizer state (lists of floats or None per
         parameter, or a number), after checking every number is finite."""
         for name, values in {"": data, **state}.items():
-            for i, x in enumerate(values if isinstance(values, list) else [values]):
+            if not isinstance(values, list):
+                values = [values]
+            if _all_finite_floats([x for x in values if x is not None]):
+                continue
+            for i, x in enumerate(values):
                 if x is not None and not math.isfinite(x):
                     what = name or "value"
                     raise OverflowError(
@@ -102,6 +107,11 @@ class Optimizer:
                 p.data = x
             for name, values in state.items():
                 setattr(self, name, values)
+
+
+def _all_finite_floats(xs: list[Any]) -> bool:
+    """True when every item is a float (not a subclass such as numpy's float64) and finite."""
+    return set(map(type, xs)) <= {float} and all(map(math.isfinite, xs))
 
 
 def _name(p: Value, i: int) -> str:
@@ -180,17 +190,16 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         lr, momentum, weight_decay = self._settings()
-        values, grads = self._values_and_gradients()
-        data, velocity = [], []
-        for x, g, v in zip(values, grads, self.velocity):
-            if weight_decay != 0.0:
-                g = g + weight_decay * x
-            if momentum != 0.0:
-                g = g if v is None else v * momentum + g
-                v = g
-            data.append(x + -lr * g)
-            velocity.append(v)
-        self._commit(data, velocity=velocity)
+        p, g = self._values_and_gradients()  # one list each, a number per parameter
+        if weight_decay != 0.0:
+            g = [g_i + weight_decay * p_i for p_i, g_i in zip(p, g)]
+        velocity = self.velocity
+        if momentum != 0.0:
+            velocity = [
+                g_i if v_i is None else v_i * momentum + g_i for g_i, v_i in zip(g, velocity)
+            ]
+            g = velocity
+        self._commit([p_i + -lr * g_i for p_i, g_i in zip(p, g)], velocity=velocity)
 
 
 class Adam(Optimizer):
@@ -245,7 +254,7 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         lr, beta1, beta2, eps, weight_decay = self._settings()
-        values, grads = self._values_and_gradients()
+        values, grads = self._values_and_gradients()  # one list each, a number per parameter
         t = self.t + 1
         # the same arithmetic, in the same order, as torch.optim.Adam (single-tensor path)
         step = float(t)
@@ -253,21 +262,19 @@ class Adam(Optimizer):
         bias_correction2 = 1 - beta2**step
         step_size = lr / bias_correction1
         bias_correction2_sqrt = bias_correction2**0.5
-        data, m, v = [], [], []
-        for x, g, m_i, v_i in zip(values, grads, self.m, self.v):
-            if weight_decay != 0.0:
-                g = g + weight_decay * x
-            m_i = _lerp(m_i, g, 1 - beta1)
-            v_i = v_i * beta2 + (1 - beta2) * g * g
-            denom = math.sqrt(v_i) / bias_correction2_sqrt + eps
-            data.append(x + -step_size * m_i / denom)
-            m.append(m_i)
-            v.append(v_i)
+        p, g = values, grads
+        if weight_decay != 0.0:
+            g = [g_i + weight_decay * p_i for p_i, g_i in zip(p, g)]
+        # m + w (g - m) with w = 1 - beta1, computed as torch.lerp does (from the nearer end)
+        w = 1 - beta1
+        if abs(w) < 0.5:
+            m = [m_i + w * (g_i - m_i) for m_i, g_i in zip(self.m, g)]
+        else:
+            m = [g_i - (g_i - m_i) * (1 - w) for m_i, g_i in zip(self.m, g)]
+        v = [v_i * beta2 + (1 - beta2) * g_i * g_i for v_i, g_i in zip(self.v, g)]
+        sqrt = math.sqrt
+        data = [
+            p_i + -step_size * m_i / (sqrt(v_i) / bias_correction2_sqrt + eps)
+            for p_i, m_i, v_i in zip(p, m, v)
+        ]
         self._commit(data, m=m, v=v, t=t)
-
-
-def _lerp(start: float, end: float, weight: float) -> float:
-    """start + weight (end - start), computed as torch.lerp does (from the nearer end)."""
-    if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1 - weight)
