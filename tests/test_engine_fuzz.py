@@ -251,3 +251,64 @@ def test_constructor(data, label):
     assert is_real(data) and isinstance(label, str)
     assert type(v.data) is float and same(v.data, float(data))
     assert (v.label, v.grad, v.parents, v.op) == (label, 0.0, (), "")
+
+
+items = st.one_of(st.lists(st.one_of(values, python_reals, numpy_reals, not_numbers), max_size=4),
+                  not_numbers, python_reals)
+
+
+def item_list(group: object) -> list | None:
+    """What sum_values/dot see: the items of any iterable; None if it is not iterable."""
+    try:
+        return list(group)  # type: ignore[call-overload]
+    except TypeError:
+        return None
+
+
+def good_item(z: object) -> bool:
+    return isinstance(z, Value) or (is_real(z) and not (isinstance(z, int) and abs(z) > 2**1023))
+
+
+@FUZZ
+@given(items, items, st.booleans())
+def test_sum_values_and_dot(xs, ws, use_dot):
+    from autograd import dot, sum_values
+
+    groups = (ws, xs) if use_dot else (xs,)
+    lists = [item_list(g) for g in groups]
+    with values_made() as made:
+        try:
+            out = dot(ws, xs) if use_dot else sum_values(xs)
+        except ERRORS as err:
+            message = str(err)
+            assert ("dot" if use_dot else "sum_values") in message, message
+            # the argument that is no iterable, or an item that is no number, named by type
+            names = {type(g).__name__ for g, li in zip(groups, lists) if li is None}
+            names |= {
+                type(z).__name__ for li in lists if li for z in li
+                if not isinstance(z, Value) and not is_real(z)
+            }
+            huge = any(isinstance(z, int) and abs(z) > 2**1023 for li in lists if li for z in li)
+            if names or huge:  # whichever comes first is named
+                assert (any(n in message for n in names) or "array" in message
+                        or (huge and "too large" in message)), (names, message)
+            else:  # every item fine: only the lengths can be wrong
+                assert isinstance(err, ValueError) and "needs" in message, message
+            del err
+            failed = True
+        else:
+            failed = False
+    if failed:
+        assert none_alive(made), "a failed call left a Value alive"
+        return
+    assert all(li is not None and all(map(good_item, li)) for li in lists)
+    if use_dot:
+        terms = [as_float(w) * as_float(x) for w, x in zip(*lists)]
+    else:
+        terms = [as_float(x) for x in lists[0]]
+    want = 0.0
+    for t in terms:
+        want += t
+    assert same(out.data, want), (out.data, want)
+    out.backward()
+    assert all(type(p.grad) is float for p in out.parents)
