@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -20,6 +19,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 _no_grad_depth: contextvars.ContextVar[int] = contextvars.ContextVar(
     "stepgrad_no_grad_depth", default=0
 )
+
+
+# what kind of function a code object is (inspect.CO_*; inspect itself takes milliseconds
+# to import)
+_CO_GENERATOR, _CO_COROUTINE, _CO_ASYNC_GENERATOR = 0x20, 0x80, 0x200
 
 
 def is_grad_enabled() -> bool:
@@ -47,11 +51,12 @@ class _NoGrad:
     def __call__(self, func: F) -> F:
         """Run ``func`` without grad. A generator (or async generator) runs each resumption
         without grad and gives the caller its own mode back between yields, as in torch."""
-        if inspect.isgeneratorfunction(func):
+        flags = getattr(getattr(func, "__code__", None), "co_flags", 0)
+        if flags & _CO_GENERATOR:
             wrapper: Callable[..., Any] = _generator(func)
-        elif inspect.isasyncgenfunction(func):
+        elif flags & _CO_ASYNC_GENERATOR:
             wrapper = _async_generator(func)
-        elif inspect.iscoroutinefunction(func):
+        elif flags & _CO_COROUTINE:
 
             async def wrapper(*args: Any, **kwargs: Any) -> Any:
                 with _NoGrad():

@@ -369,3 +369,16 @@ def test_leaving_in_a_thread_that_never_entered_is_a_clear_error():
     shared.__exit__(None, None, None)
     assert is_grad_enabled()
     assert "never entered" in result["error"] and result["enabled"] is True
+
+
+def test_import_autograd_stays_light():
+    """The generator/coroutine support must not make ``import autograd`` load inspect (and
+    through it ast, dis, ...): the engine is meant to import instantly."""
+    import subprocess
+    import sys
+
+    heavy = ("inspect", "asyncio", "ast", "numpy")
+    code = f"import sys, autograd; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert loaded == []
