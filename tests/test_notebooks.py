@@ -171,6 +171,25 @@ def test_pages_are_written_next_to_the_notebook_and_linked_relatively(name: str)
     assert "notebooks/*_steps.html" in ignored.splitlines()
 
 
+def test_nbconvert_html_shows_every_stepper_and_still_as_a_picture() -> None:
+    """``jupyter nbconvert --to html`` of the committed notebook 02: each stepper and each
+    still is an SVG picture (no widget that would need code from the internet)."""
+    exporters = pytest.importorskip("nbconvert.exporters")
+    nb = _load("02_step_through_backprop.ipynb")
+    body, _ = exporters.HTMLExporter().from_notebook_node(nb)
+    assert "application/vnd.jupyter.widget-view+json" not in body
+    pictures = re.findall(
+        r'<div class="[^"]*jp-OutputArea-output[^"]*" data-mime-type="image/svg\+xml"[^>]*>\s*'
+        r'<img [^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"',
+        body,
+    )
+    assert len(pictures) >= 3 + 5 + 1  # three steppers, five stills, one draw_graph
+    svgs = [base64.b64decode(p).decode("utf-8") for p in pictures]
+    assert sum('id="sg-' in svg for svg in svgs) >= 3 + 5  # the stepper's own pictures
+    for summary in ("Stepper(E: 17 steps", "Stepper(E: 37 steps", "Stepper(loss: "):
+        assert summary not in body  # shown as a picture, not as its words
+
+
 def test_check_yourself_cells_pass_and_answers_stay_hidden(name: str) -> None:
     """The pre-filled answers are right (the engine agrees with the worked solutions the
     notebook encodes), and no committed output reveals an answer."""

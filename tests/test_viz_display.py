@@ -89,7 +89,12 @@ def test_the_stepper_offers_widget_then_svg_then_png_then_words(stepper) -> None
     # drawn at PNG_SCALE pixels per CSS pixel, shown at the SVG's size
     scale = display.PNG_SCALE
     assert (width, height) == (round(css[0] * scale), round(css[1] * scale))
-    assert metadata["image/png"] == {"width": round(css[0]), "height": round(css[1])}
+    assert metadata["image/png"] == {
+        "width": round(css[0]),
+        "height": round(css[1]),
+        "unconfined": True,  # JupyterLab: natural size, never shrunk to the cell's width
+    }
+    assert metadata["image/svg+xml"] == {"unconfined": True}
     assert "an interactive stepper" in data["text/plain"]
 
 
@@ -123,7 +128,7 @@ def test_without_resvg_the_svg_and_words_remain(stepper, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "resvg_py", None)  # import fails
     data, metadata = stepper._repr_mimebundle_()
     assert list(data) == [WIDGET_MIME, "image/svg+xml", "text/plain"]
-    assert metadata == {}
+    assert "image/png" not in metadata
 
 
 def test_a_huge_picture_gets_no_png() -> None:

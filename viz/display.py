@@ -56,16 +56,24 @@ def png(svg: str, scale: float | None = None) -> bytes | None:
 
 
 def bundle(svg: str, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(data, metadata)``: the SVG, its PNG (shown at the SVG's size) and ``text``."""
+    """``(data, metadata)``: the SVG, its PNG (shown at the SVG's size) and ``text``; both
+    pictures shown at their natural size in JupyterLab."""
     data: dict[str, Any] = {}
     metadata: dict[str, Any] = {}
     if svg:
+        # "unconfined": JupyterLab shows it at its own size (scrolling sideways if it must)
+        # instead of shrinking a wide graph until its text is unreadable
         data["image/svg+xml"] = svg
+        metadata["image/svg+xml"] = {"unconfined": True}
         raster = png(svg)
         size = css_size(svg)
         if raster is not None and size is not None:
             data["image/png"] = base64.b64encode(raster).decode("ascii")
-            metadata["image/png"] = {"width": round(size[0]), "height": round(size[1])}
+            metadata["image/png"] = {
+                "width": round(size[0]),
+                "height": round(size[1]),
+                "unconfined": True,
+            }
     data["text/plain"] = text
     return data, metadata
 
