@@ -330,6 +330,13 @@ def test_notebook_02_in_jupyterlab(lab, browser, shots) -> None:
     assert not [o for o in before if o["text"].startswith("Stepper(")], "a stepper as text"
     pictures = [o for o in before if o["mime"] == "image/png" and o["images"]]
     assert len(pictures) >= 3 + 5 + 1  # three steppers, five stills, one matplotlib figure
+    sizes = driver.execute_script(
+        "return [...document.querySelectorAll('.jp-OutputArea-output img[width]')]"
+        ".map(i => [i.getBoundingClientRect().width, Number(i.getAttribute('width'))])"
+    )
+    assert len(sizes) >= 3 + 5
+    for shown, natural in sizes:  # at their own size: a wide graph is not shrunk unreadable
+        assert shown == pytest.approx(natural, abs=1)
 
     # 2. Run All in a fresh kernel
     command(driver, "notebook:run-all-cells")
