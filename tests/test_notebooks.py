@@ -133,6 +133,8 @@ def test_every_stepper_and_still_is_a_picture_for_every_viewer(name: str) -> Non
             width, height = struct.unpack(">II", png[16:24])
             shown = output.get("metadata", {}).get("image/png", {})
             assert shown.get("width") == width and shown.get("height") == height
+        if "Digraph" in plain and "image/svg+xml" in data:  # draw_graph: a PNG for Lab too
+            assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
     if name == "02_step_through_backprop.ipynb":
         assert pictures == 3 + 5  # three steppers, five stills
 

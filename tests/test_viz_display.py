@@ -143,3 +143,13 @@ def test_picture_checks_its_arguments() -> None:
         display.Picture(b"<svg/>")
     with pytest.raises(TypeError, match="text must be a str, got int"):
         display.Picture("<svg/>", 5)
+
+
+def test_draw_graph_carries_a_png_too() -> None:
+    """draw_graph in a notebook: SVG for GitHub/nbconvert/trusted Lab, PNG for an untrusted
+    Lab (before: '<viz.render.Digraph at 0x...>' as text there)."""
+    from viz import draw_graph
+
+    data = draw_graph(tanh_neuron()[0])._repr_mimebundle_()
+    assert "<svg" in data["image/svg+xml"]
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"

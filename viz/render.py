@@ -231,6 +231,13 @@ def _digraph_class() -> type[graphviz.Digraph]:
             except RendererNotFound as error:
                 text = f"{error}\n\n{self.source}"
                 return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>"}
+            png_wanted = "image/png" not in bundle and "image/png" not in (exclude or ())
+            if SVG_MIME in bundle and png_wanted:
+                from .display import png  # JupyterLab shows no SVG in an untrusted notebook
+
+                raster = png(bundle[SVG_MIME])
+                if raster is not None:
+                    bundle["image/png"] = raster
             return bundle
 
     Digraph.__qualname__ = "Digraph"  # shown as viz.render.Digraph
