@@ -326,7 +326,7 @@ def test_notebook_02_in_jupyterlab(lab, browser, shots) -> None:
     shot(driver, shots / "1a-committed-first-stepper.png", first_pictures[0])
     shot(driver, shots / "1b-committed-first-still.png", first_pictures[1])
     texts = " ".join(o["text"] for o in before)
-    assert "SVG object" not in texts
+    assert "SVG object" not in texts and "Digraph at" not in texts
     assert not [o for o in before if o["text"].startswith("Stepper(")], "a stepper as text"
     pictures = [o for o in before if o["mime"] == "image/png" and o["images"]]
     assert len(pictures) >= 3 + 5 + 1  # three steppers, five stills, one matplotlib figure
