@@ -448,8 +448,8 @@ def test_notebook_02_in_jupyterlab(lab, browser, shots) -> None:
     )
     time.sleep(2)  # give any late "model not found" a chance to appear
     reopened = driver.execute_script(STEPPERS)
-    shot(driver, shots / "6-reopened.png")
-    shot(driver, shots / "7-first-stepper-reopened.png", reopened[0])
+    shot(driver, shots / "6-first-stepper-reopened.png", reopened[0])
+    shot(driver, shots / "7-mlp-stepper-reopened.png", reopened[2])
     assert "Error displaying widget" not in driver.execute_script(
         "return document.body.textContent"
     )
