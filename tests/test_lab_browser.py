@@ -374,6 +374,7 @@ def test_notebook_02_in_jupyterlab(lab, browser, shots) -> None:
     w_shown = float(rows["w"])
     w_used = float(rows["w * x"]) / float(rows["x"])
     assert w_shown == pytest.approx(0.8)  # the notebook's w before the updates
+    assert any(o["text"].startswith("w = 0.9104") for o in after)  # ... which did happen
     assert w_shown == pytest.approx(w_used, rel=1e-3)
     in_picture = driver.execute_script(PICTURE_DATA, steppers[0])
     for name in ("w", "x"):
