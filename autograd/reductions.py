@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from .real import is_real, not_a_number
 from .value import Operand, Value, _result, lift
 
 
@@ -16,16 +17,21 @@ def _values(items: Iterable[Operand], where: str) -> list[Value]:
     """The items as a list of Values (numbers become constant leaves); ``where`` names the
     function and argument in errors ("dot: weights")."""
     try:
-        iterator = iter(items)
+        values = list(items)
     except TypeError:
-        raise TypeError(
-            f"{where} must be a list (or other iterable) of Values or real numbers, "
-            f"got {type(items).__name__}: {items!r:.60}"
-        ) from None
-    values = list(iterator)
+        try:
+            iter(items)  # type: ignore[call-overload]
+        except TypeError:  # not a list at all
+            raise TypeError(
+                f"{where} must be a list (or other iterable) of Values or real numbers, "
+                f"got {type(items).__name__}: {items!r:.60}"
+            ) from None
+        raise  # a TypeError from inside the iteration (a generator's own)
     for i, item in enumerate(values):
         if type(item) is not Value:  # the common case, Values, costs one check each
-            values[i] = lift(item, f"{where}[{i}]")
+            if not (is_real(item) or isinstance(item, Value)):
+                raise not_a_number(f"{where}[{i}]", item)
+            values[i] = lift(item, where)
     return values
 
 
