@@ -318,7 +318,7 @@ def _name_problem(nin: int, nouts: list[int], parameters: dict[str, float]) -> s
     if len(parameters) >= count:  # then a set of the expected names is no bigger than the file
         expected = set(MLP.parameter_names(nin, nouts))
         unexpected = [name for name in parameters if name not in expected]
-    sizes = " -> ".join(str(n) for n in [nin, *nouts])
+    sizes = " -> ".join(str(n) for n in [nin, *nouts[:8]]) + (" -> ..." if len(nouts) > 8 else "")
     return (
         f"the parameter names do not match the architecture {sizes} "
         f"({count:,} parameters; the file has {len(parameters):,})"

@@ -388,6 +388,7 @@ LONG_MESSAGES = {
     "nouts text": lambda d: d["architecture"].update(nouts=BIG),
     "nouts list": lambda d: d["architecture"].update(nouts=[2] * 100_000 + [BIG]),
     "nouts item": lambda d: d["architecture"].update(nouts=[2, BIG]),
+    "nouts valid but long": lambda d: d["architecture"].update(nouts=[3] * 100_000),
     "nin": lambda d: d["architecture"].update(nin=BIG),
     "architecture": lambda d: d.update(architecture=BIG),
     "architecture key": lambda d: d["architecture"].update({BIG: 1}),
