@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 
 def is_real(x: object) -> bool:
@@ -25,8 +26,18 @@ def as_float(x: object, what: str = "Value") -> float:
         try:
             return float(x)  # type: ignore[arg-type]
         except OverflowError:  # an int beyond the float range, e.g. 10**400
-            raise OverflowError(f"{what}: {x!r:.60} is too large for a float") from None
+            raise OverflowError(f"{what}: {short_int(x)} is too large for a float") from None
     raise not_a_number(what, x, "a real number")
+
+
+def short_int(n: int, limit: int = 60) -> str:
+    """An int as text cut to about ``limit`` characters; one of more than 4,300 digits (which
+    ``str`` refuses to convert) as its number of bits."""
+    try:
+        text = repr(n)
+    except ValueError:  # beyond sys.get_int_max_str_digits()
+        return f"{'a negative' if n < 0 else 'an'} integer of {n.bit_length():,} bits"
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-(limit // 2) :]}"
 
 
 def not_a_number(where: str, x: object, wanted: str = "a Value or a real number") -> TypeError:
@@ -66,9 +77,18 @@ def checked_pow(x: float, y: float) -> float:
         ) from None
 
 
-def power_derivative(x: float, n: float) -> float:
+def value_of(x: object) -> float:
+    """The number of a float or a Value (``x.data``): for the branches a derivative rule takes
+    (``if value_of(x) == 0``), which must not depend on whether it runs on numbers or Values."""
+    return x if type(x) is float else x.data  # type: ignore[return-value,attr-defined]
+
+
+def power_derivative(x: Any, n: Any) -> Any:
     """d/dx x**n = n * x**(n-1), with PyTorch's conventions at the edges:
-    0 when n == 0 (even at x == 0), and an infinity where x**(n-1) blows up."""
+    0 when n == 0 (even at x == 0), and an infinity where x**(n-1) blows up.
+    On Values (``gradients(create_graph=True)``) the same formula, built from Value ops."""
+    if type(x) is not float or type(n) is not float:  # Values: a differentiable graph
+        return 0.0 if value_of(n) == 0.0 else n * x ** (n - 1.0)
     if n == 0.0:
         return 0.0
     try:
@@ -80,13 +100,14 @@ def power_derivative(x: float, n: float) -> float:
         return math.copysign(math.inf, n * (x if odd else 1.0))
 
 
-def exponent_derivative(x: float, power: float) -> float:
+def exponent_derivative(x: Any, power: Any) -> Any:
     """d/dy x**y = x**y * ln x (``power`` is x**y), with PyTorch's conventions: 0 at x == 0
     (where x**y is 0 or 1 and the product is taken as 0; nan when y is nan), nan for x < 0
-    (ln x is not real) and for x nan."""
-    if x > 0.0:
-        return power * math.log(x)
-    return power * 0.0 if x == 0.0 else math.nan
+    (ln x is not real) and for x nan. On Values the same formula, built from Value ops."""
+    base = value_of(x)
+    if base > 0.0:
+        return power * (math.log(x) if type(x) is float else x.log())
+    return power * 0.0 if base == 0.0 else math.nan
 
 
 def fmt(x: float) -> str:

@@ -169,7 +169,7 @@ def check_architecture(
         count += (fan_in + 1) * sizes[-1]  # a layer of n neurons: n * (fan_in weights + 1 bias)
         if count > MAX_PARAMETERS:
             raise ValueError(
-                f"MLP: {nin} inputs and layers {quote(nouts)} make more than "
+                f"MLP: {quote(nin)} inputs and layers {quote(nouts)} make more than "
                 f"{MAX_PARAMETERS:,} parameters; that is too big for scalar Values"
             )
     if not sizes:

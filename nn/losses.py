@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value, sum_values
-from autograd.real import as_float, is_real
+from autograd.real import as_float, is_real, short_int
 
 
 def _items(xs: Any, what: str) -> list[Any]:
@@ -139,7 +139,9 @@ def _cross_entropy_one(logits: Sequence[Any], target: object) -> Value:
     zs = _logits(logits, "cross_entropy")
     k = _class_index(target)
     if not 0 <= k < len(zs):
-        raise ValueError(f"cross_entropy: target {k} is not a class index for {len(zs)} logits")
+        raise ValueError(
+            f"cross_entropy: target {short_int(k)} is not a class index for {len(zs)} logits"
+        )
     m = max(z.data for z in zs)
     shifted = [z - m for z in zs]
     return sum_values([s.exp() for s in shifted]).log() - shifted[k]

@@ -25,6 +25,8 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
+from autograd.real import short_int
+
 from .files import write_atomic
 
 FORMAT = "stepgrad-mlp"
@@ -32,6 +34,7 @@ VERSION = 1
 _KEYS = {"format", "version", "architecture", "parameters"}
 
 _repr = reprlib.Repr()  # bounded: long strings, long lists and deep nesting are cut short
+_repr.repr_int = lambda n, level: short_int(n, 40)  # type: ignore[method-assign]
 _repr.maxstring = _repr.maxother = 100
 _repr.maxlist = _repr.maxtuple = _repr.maxdict = 8
 _repr.maxlevel = 3

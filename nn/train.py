@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from autograd import Value, dot, no_grad
-from autograd.real import as_float, is_real
+from autograd.real import as_float, is_real, short_int
 
 from .losses import bce_with_logits, cross_entropy, hinge_loss, mse_loss, sign_labels
 from .module import Module
@@ -204,6 +204,11 @@ def _rows(X: Sequence[Any], who: str = "accuracy") -> list[list[float]]:
         return [[as_float(v, "an input") for v in row] for row in X]
     except TypeError as exc:
         raise TypeError(f"{who}: X must be a list of examples of numbers: {exc}") from None
+    except OverflowError:  # an int beyond the float range: find it again to name it
+        for i, row in enumerate(X):
+            for j, v in enumerate(row):
+                as_float(v, f"{who}: X[{i}][{j}]")
+        raise
 
 
 def _count(name: str, x: object, least: int, none: bool = False) -> int:
@@ -285,8 +290,8 @@ def _check_output(loss: str | LossFn, output: Any, targets: list[Any]) -> None:
         for i, t in enumerate(targets):
             if t >= len(output):
                 raise ValueError(
-                    f"fit: y[{i}] = {t} is not a class index for a model with {len(output)} "
-                    f"outputs (0 to {len(output) - 1})"
+                    f"fit: y[{i}] = {short_int(t)} is not a class index for a model with "
+                    f"{len(output)} outputs (0 to {len(output) - 1})"
                 )
 
 

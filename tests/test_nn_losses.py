@@ -121,7 +121,7 @@ def test_cross_entropy_of_a_batch_is_the_mean():
         ([0.1, 0.2], -math.inf, "a target must be a class index \\(int\\), got -inf"),
         ([0.1, 0.2], np.float64("nan"), "a target must be a class index"),
         ([[0.1, 0.2], [0.3, 0.4]], [0, math.nan], "a target must be a class index.*got nan"),
-        ([0.1, 0.2], 10**400, "target 10{399}0* is not a class index for 2 logits"),
+        ([0.1, 0.2], 10**400, "target 10{29}\\.\\.\\.0{30} is not a class index for 2 logits"),
     ],
 )
 def test_cross_entropy_bad_targets(logits, target, message):
