@@ -10,12 +10,15 @@ import textwrap
 import weakref
 from pathlib import Path
 
+import pytest
+
 from autograd import Value, dot, no_grad, sum_values, topological_order
 
 REPO = Path(__file__).resolve().parents[1]
 DEPTH = 1_000_000
 
 
+@pytest.mark.slow
 def test_million_deep_chain_backward_and_topological_order():
     x = Value(0.5, label="x")
     y = x
@@ -33,6 +36,7 @@ def test_million_deep_chain_backward_and_topological_order():
     del y  # freeing a million nested nodes must not overflow the C stack
 
 
+@pytest.mark.slow
 def test_deleting_deep_chains_does_not_crash():
     """In a fresh interpreter (a crash there cannot take the test run down): chains of every
     kind of link, a million deep, dropped at once."""

@@ -69,6 +69,7 @@ def test_a_replaced_file_keeps_its_mode(tmp_path, old_mode):
     assert MLP.load(path).state_dict() == MLP(2, [1], seed=1).state_dict()
 
 
+@pytest.mark.slow
 @posix_only
 def test_threads_writing_and_creating_files_all_get_the_umask_mode(tmp_path):
     """One thread saves over and over while others create files with open(): with umask 077

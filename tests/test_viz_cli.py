@@ -36,6 +36,7 @@ def reported_accuracy(text: str) -> float:
     return float(re.search(r"training accuracy ([0-9.]+)", text).group(1))
 
 
+@pytest.mark.slow  # the moons training (shared with test_nn_train and the README: cached_fit)
 def test_default_demo_reaches_95_percent_and_saves_the_model(tmp_path, capsys, cached_fit):
     assert cli.main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
