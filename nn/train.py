@@ -177,10 +177,13 @@ def _threshold(model: Any) -> float:
 
 def _correct(output: Value | list[Value], target: Any, threshold: float) -> bool:
     """One output (binary: positive class when output > threshold, labels 0/1 or -1/+1) or a
-    list of class scores (the predicted class is the highest score)."""
+    list of class scores (the predicted class is the highest score). A nan score is wrong."""
     if isinstance(output, Value):
-        return (output.data > threshold) == (target > 0)
+        score = output.data
+        return not math.isnan(score) and (score > threshold) == (target > 0)
     scores = [o.data for o in output]
+    if any(map(math.isnan, scores)):  # nan: no class is predicted
+        return False
     return scores.index(max(scores)) == target
 
 

@@ -229,6 +229,24 @@ def test_accuracy_counts_binary_and_multiclass_predictions():
     assert accuracy(multi, [[0], [1]], [1, 1]) == 0.5
 
 
+@pytest.mark.parametrize("label", [1, -1, 0])
+def test_accuracy_never_counts_a_nan_output_as_right(label):
+    """A nan score is no prediction (issue 9 item 16): not "not above the threshold" (the
+    negative class), nor class 0 (the first of equally unordered scores)."""
+    nan = math.nan
+    assert accuracy(MLP(2, [4, 1], seed=0), [[nan, 0.0]], [label]) == 0.0
+    sigmoid = MLP(2, [4, 1], seed=0, output_activation="sigmoid")
+    assert accuracy(sigmoid, [[nan, 0.0]], [label]) == 0.0
+    three = MLP(2, [4, 3], seed=0)
+    for k in range(3):
+        assert accuracy(three, [[nan, 0.0]], [k]) == 0.0
+    partly = [[Value(nan), Value(1.0)], [Value(1.0), Value(nan)]]
+    assert accuracy(lambda x: partly[int(x[0])], [[0], [1]], [1, 0]) == 0.0
+    model = MLP(2, [4, 1], seed=0)
+    one = accuracy(model, [[1.0, 0.0]], [label])
+    assert accuracy(model, [[1.0, 0.0], [nan, 0.0]], [label, label]) == one / 2
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
