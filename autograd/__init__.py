@@ -9,8 +9,9 @@
 """
 
 from .backprop import BackwardStep, Edge
+from .functional import custom_op, grad, gradients, hessian, jvp, value_and_grad
 from .grad_mode import is_grad_enabled, no_grad
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import topological_order
 from .reductions import dot, sum_values
 from .scope import current_scope, name_scope
@@ -22,11 +23,18 @@ __all__ = [
     "GradcheckError",
     "Value",
     "current_scope",
+    "custom_op",
     "dot",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "gradients",
+    "hessian",
     "is_grad_enabled",
+    "jvp",
     "name_scope",
     "no_grad",
     "sum_values",
     "topological_order",
+    "value_and_grad",
 ]

@@ -55,6 +55,51 @@ def gradcheck(
     return True
 
 
+def gradgradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float | Value],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """The second-order ``gradcheck`` (like torch's gradgradcheck): the second derivatives
+    that ``gradients(create_graph=True)`` gives for ``f(*inputs)`` against central
+    differences of the first derivatives.
+
+    numeric_ij = (g_i(.., x_j + eps, ..) - g_i(.., x_j - eps, ..)) / (2 eps) with g_i = df/dx_i;
+    each pair must satisfy |analytic - numeric| <= atol + rtol * |numeric|. Returns True, or
+    raises ``GradcheckError`` naming both input indices and both values.
+    """
+    from .functional import gradients  # functional builds on value, as this module does
+
+    eps = _tolerance("eps", eps, positive=True)
+    atol, rtol = _tolerance("atol", atol), _tolerance("rtol", rtol)
+    point = [x.data if isinstance(x, Value) else as_float(x, "gradgradcheck input") for x in inputs]
+
+    def first(at: list[float], create_graph: bool) -> tuple[list[Value], tuple[Value, ...]]:
+        values = [Value(x, label=f"x{i}") for i, x in enumerate(at)]
+        out = f(*values)
+        if not isinstance(out, Value):
+            raise TypeError(f"gradgradcheck: f must return a Value, got {type(out).__name__}")
+        return values, gradients(out, values, create_graph=create_graph)
+
+    values, grads = first(point, True)
+    for i, g in enumerate(grads):
+        analytic_row = gradients(g, values)
+        for j, x in enumerate(point):
+            up, down = list(point), list(point)
+            up[j], down[j] = x + eps, x - eps
+            numeric = (first(up, False)[1][i].data - first(down, False)[1][i].data) / (2.0 * eps)
+            analytic = analytic_row[j].data
+            if not abs(analytic - numeric) <= atol + rtol * abs(numeric):
+                raise GradcheckError(
+                    f"gradgradcheck: d2f/dx{i}dx{j} (at {point!r:.100}) is wrong: "
+                    f"analytic {analytic!r}, numeric {numeric!r} "
+                    f"(|difference| {abs(analytic - numeric):.3g} > atol {atol} + rtol {rtol} * |numeric|)"
+                )
+    return True
+
+
 def _tolerance(name: str, x: object, positive: bool = False) -> float:
     """``x`` as a finite float >= 0 (> 0 when ``positive``); errors name the argument."""
     value = as_float(x, f"gradcheck: {name}")

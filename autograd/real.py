@@ -88,7 +88,12 @@ def power_derivative(x: Any, n: Any) -> Any:
     0 when n == 0 (even at x == 0), and an infinity where x**(n-1) blows up.
     On Values (``gradients(create_graph=True)``) the same formula, built from Value ops."""
     if type(x) is not float or type(n) is not float:  # Values: a differentiable graph
-        return 0.0 if value_of(n) == 0.0 else n * x ** (n - 1.0)
+        if value_of(n) == 0.0 and (type(n) is float or value_of(x) == 0.0):
+            return 0.0  # a constant exponent 0: the slope is 0 all around
+        try:  # (an exponent Value at 0 keeps the formula: d/dn of n x^(n-1) is x^(n-1))
+            return n * x ** (n - 1.0)
+        except (ZeroDivisionError, OverflowError):  # an infinite slope: a constant here
+            return power_derivative(value_of(x), value_of(n))
     if n == 0.0:
         return 0.0
     try:

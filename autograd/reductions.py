@@ -8,9 +8,10 @@ and far fewer nodes to build and walk.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from .real import is_real, not_a_number
-from .value import Operand, Value, _result, lift
+from .value import Operand, Value, _d_dot, _n_ones, _result, lift
 
 
 def _values(items: Iterable[Operand], where: str) -> list[Value]:
@@ -43,9 +44,8 @@ def sum_values(items: Iterable[Operand]) -> Value:
     total = 0.0
     for x in xs:
         total += x.data
-    n = len(xs)
     # d(sum)/dx_i = 1 for every i
-    return _result(total, tuple(xs), "sum", lambda: (1.0,) * n)
+    return _result(total, tuple(xs), "sum", partial(_n_ones, len(xs)))
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
@@ -62,4 +62,4 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
     for w, x in zip(w_data, x_data):
         total += w * x
     # d(w . x)/dw_i = x_i,  d(w . x)/dx_i = w_i
-    return _result(total, (*ws, *xs), "dot", lambda: (*x_data, *w_data))
+    return _result(total, (*ws, *xs), "dot", partial(_d_dot, total, *w_data, *x_data))

@@ -2,18 +2,28 @@
 
 Every operation follows the same rhythm: compute the output, state the local derivatives
 (d output / d parent, one per parent, in parent order), return a new ``Value`` that records
-its parents and a closure giving those local derivatives (made by ``_result``: the same
-``Value`` without the constructor's argument checks, which every operation would pay for). ``backward`` then applies the
-chain rule, dL/dparent += local derivative * dL/dnode, walking the graph from the end.
+its parents and a function giving those local derivatives (made by ``_result``: the same
+``Value`` without the constructor's argument checks, which every operation would pay for).
+``backward`` then applies the chain rule, dL/dparent += local derivative * dL/dnode, walking
+the graph from the end.
 
-The closures capture floats and parents, never the node they belong to, so a graph holds no
-reference cycles: it is freed by reference counting alone the moment it is dropped.
+Each op states its local derivatives once, as a *rule* ``rule(out, *parents, *constants)``
+written with arithmetic only (``_d_mul``, ``_d_tanh``, ... below), so it works on floats and
+on Values alike. ``node.local_grads`` is ``partial(rule, out, *parent numbers, *constants)``:
+``backward`` calls it and gets floats; ``gradients(create_graph=True)`` calls the same rule
+on the Values themselves (``rule(node, *node.parents, *constants)``) and gets Values, a graph
+that can be differentiated again. Local derivatives that are constants (``+``, ``-``, relu,
+abs, sum) are shared functions with no arguments: their derivative is 0.
+
+The rules hold floats, never the node they belong to, so a graph holds no reference cycles:
+it is freed by reference counting alone the moment it is dropped.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Union
 
 from .backprop import backward, backward_steps
@@ -25,6 +35,7 @@ from .real import (
     is_real,
     not_a_number,
     power_derivative,
+    value_of,
 )
 from .scope import _scope
 
@@ -33,18 +44,8 @@ if TYPE_CHECKING:
 
 LocalGrads = Callable[[], tuple[float, ...]]
 Operand = Union["Value", float, int]
+R = Union[float, "Value"]  # what a derivative rule computes with: numbers, or Values
 
-
-def _ones() -> tuple[float, float]:
-    return (1.0, 1.0)
-
-
-def _one_minus_one() -> tuple[float, float]:
-    return (1.0, -1.0)
-
-
-def _minus_one() -> tuple[float]:
-    return (-1.0,)
 
 
 def lift(other: object, where: str) -> Value:
@@ -134,16 +135,18 @@ class Value:
     def __mul__(self, other: Operand) -> Value:
         other = lift(other, "operator '*'")
         x, y = self.data, other.data
+        out = x * y
         # d(x * y)/dx = y,  d(x * y)/dy = x
-        return _result(x * y, (self, other), "*", lambda: (y, x))
+        return _result(out, (self, other), "*", partial(_d_mul, out, x, y))
 
     def __truediv__(self, other: Operand) -> Value:
         other = lift(other, "operator '/'")
         x, y = self.data, other.data
         if y == 0.0:
             raise ZeroDivisionError(f"division by zero: {x!r} / {y!r}")
-        # d(x / y)/dx = 1/y,  d(x / y)/dy = -x/y^2
-        return _result(x / y, (self, other), "/", lambda: (1.0 / y, -(x / y) / y))
+        out = x / y
+        # d(x / y)/dx = 1/y,  d(x / y)/dy = -x/y^2 = -(x/y)/y
+        return _result(out, (self, other), "/", partial(_d_div, out, x, y))
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -153,19 +156,14 @@ class Value:
         x, n = self.data, as_float(other)
         out = checked_pow(x, n)
         # d(x^n)/dx = n * x^(n-1)
-        return _result(out, (self,), f"**{n:g}", lambda: (power_derivative(x, n),))
+        return _result(out, (self,), f"**{n:g}", partial(_d_pow_n, out, x, n))
 
     def _pow_value(self, exponent: Value) -> Value:
         """x ** y with y a Value: the gradient flows into the exponent too."""
         x, y = self.data, exponent.data
         out = checked_pow(x, y)
         # d(x^y)/dx = y * x^(y-1),  d(x^y)/dy = x^y * ln x
-        return _result(
-            out,
-            (self, exponent),
-            "**",
-            lambda: (power_derivative(x, y), exponent_derivative(x, out)),
-        )
+        return _result(out, (self, exponent), "**", partial(_d_pow, out, x, y))
 
     def __neg__(self) -> Value:
         # d(-x)/dx = -1
@@ -173,9 +171,9 @@ class Value:
 
     def __abs__(self) -> Value:
         x = self.data
-        # d|x|/dx = sign(x), and 0 at x = 0 (as PyTorch)
-        slope = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
-        return _result(abs(x), (self,), "abs", lambda: (slope,))
+        # d|x|/dx = sign(x), and 0 at x = 0 (as PyTorch); a constant, so d2|x|/dx2 = 0
+        slope = _one if x > 0.0 else (_minus_one if x < 0.0 else _zero)
+        return _result(abs(x), (self,), "abs", slope)
 
     # reflected operators: `2 + x`, `2 * x`, `np.float64(2) * x`, ...
     def __radd__(self, other: Operand) -> Value:
@@ -202,14 +200,15 @@ class Value:
         except OverflowError:
             raise OverflowError(f"exp overflows a float: exp({x!r})") from None
         # d(e^x)/dx = e^x
-        return _result(e, (self,), "exp", lambda: (e,))
+        return _result(e, (self,), "exp", partial(_d_exp, e, x))
 
     def log(self) -> Value:
         x = self.data
         if x <= 0.0:  # (nan passes: log(nan) is nan, as in PyTorch)
             raise ValueError(f"log is only defined for x > 0: log({x!r})")
+        out = math.log(x)
         # d(ln x)/dx = 1/x
-        return _result(math.log(x), (self,), "log", lambda: (1.0 / x,))
+        return _result(out, (self,), "log", partial(_d_log, out, x))
 
     def sqrt(self) -> Value:
         x = self.data
@@ -217,13 +216,13 @@ class Value:
             raise ValueError(f"sqrt is only defined for x >= 0: sqrt({x!r})")
         s = math.sqrt(x)
         # d(sqrt x)/dx = 1 / (2 sqrt x), infinite at x = 0
-        return _result(s, (self,), "sqrt", lambda: (0.5 / s if s else math.inf,))
+        return _result(s, (self,), "sqrt", partial(_d_sqrt, s, x))
 
     def tanh(self) -> Value:
-        t = math.tanh(self.data)  # math.tanh saturates to +-1: no overflow
-        # d(tanh x)/dx = 1 - tanh(x)^2, computed as (1 - t)(1 + t): near t = +-1 the
-        # subtraction 1 - t*t cancels most digits (PyTorch fuses it into a single rounding)
-        return _result(t, (self,), "tanh", lambda: ((1.0 - t) * (1.0 + t),))
+        x = self.data
+        t = math.tanh(x)  # math.tanh saturates to +-1: no overflow
+        # d(tanh x)/dx = 1 - tanh(x)^2 = (1 - t)(1 + t)
+        return _result(t, (self,), "tanh", partial(_d_tanh, t, x))
 
     def sigmoid(self) -> Value:
         x = self.data
@@ -232,15 +231,15 @@ class Value:
         except OverflowError:  # exp(-x) is beyond the largest float, so s rounds to 0
             s = 0.0
         # d(sigmoid x)/dx = sigmoid(x) * (1 - sigmoid(x))
-        return _result(s, (self,), "sigmoid", lambda: (s * (1.0 - s),))
+        return _result(s, (self,), "sigmoid", partial(_d_sigmoid, s, x))
 
     def relu(self) -> Value:
         x = self.data
-        # d(relu x)/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch);
-        # nan passes through: relu(nan) = nan, with PyTorch's slope 1
+        # d(relu x)/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch); a constant, so
+        # d2(relu x)/dx2 = 0. nan passes through: relu(nan) = nan, with PyTorch's slope 1
         if not x <= 0.0:  # x > 0, or x is nan
-            return _result(x, (self,), "relu", _relu_on)
-        return _result(0.0, (self,), "relu", _relu_off)
+            return _result(x, (self,), "relu", _one)
+        return _result(0.0, (self,), "relu", _zero)
 
     # ---- backpropagation ---------------------------------------------------------------
 
@@ -253,12 +252,106 @@ class Value:
         return backward_steps(self)
 
 
-def _relu_on() -> tuple[float]:
+# ---- local derivatives: one formula per op ---------------------------------------------
+#
+# A rule takes (out, *parents, *constants) and returns d(out)/d(parent) for each parent.
+# It is written with arithmetic (and the helpers of ``real``, which dispatch on float and
+# Value), so ``backward`` evaluates it on the numbers and ``gradients(create_graph=True)``
+# on the Values: the same formula either way.
+
+
+def _ones() -> tuple[float, float]:
+    return (1.0, 1.0)
+
+
+def _one_minus_one() -> tuple[float, float]:
+    return (1.0, -1.0)
+
+
+def _one() -> tuple[float]:
     return (1.0,)
 
 
-def _relu_off() -> tuple[float]:
+def _minus_one() -> tuple[float]:
+    return (-1.0,)
+
+
+def _zero() -> tuple[float]:
     return (0.0,)
+
+
+def _n_ones(n: int) -> tuple[float, ...]:
+    return (1.0,) * n
+
+
+def _d_mul(out: R, x: R, y: R) -> tuple[R, R]:
+    return (y, x)
+
+
+def _d_div(out: R, x: R, y: R) -> tuple[R, R]:
+    return (1.0 / y, -out / y)
+
+
+def _d_pow_n(out: R, x: R, n: float) -> tuple[R]:
+    return (power_derivative(x, n),)
+
+
+def _d_pow(out: R, x: R, y: R) -> tuple[R, R]:
+    return (power_derivative(x, y), exponent_derivative(x, out))
+
+
+def _d_exp(out: R, x: R) -> tuple[R]:
+    return (out,)
+
+
+def _d_log(out: R, x: R) -> tuple[R]:
+    return (1.0 / x,)
+
+
+def _d_sqrt(out: R, x: R) -> tuple[R]:
+    return (0.5 / out if value_of(out) != 0.0 else math.inf,)
+
+
+def _d_tanh(out: R, x: R) -> tuple[R]:
+    # (1 - t)(1 + t), not 1 - t*t: near t = +-1 the subtraction would cancel most digits
+    return ((1.0 - out) * (1.0 + out),)
+
+
+def _d_sigmoid(out: R, x: R) -> tuple[R]:
+    return (out * (1.0 - out),)
+
+
+def _d_dot(out: R, *ws_and_xs: R) -> tuple[R, ...]:
+    n = len(ws_and_xs) // 2
+    return (*ws_and_xs[n:], *ws_and_xs[:n])
+
+
+# local_grads that are the same at every point (their own derivative is 0)
+CONSTANT_LOCALS: set[Callable[..., tuple[float, ...]]] = {
+    _ones, _one_minus_one, _one, _minus_one, _zero, _n_ones,
+}
+# rules written so that they work on Values too (custom_op adds its own)
+RULES: set[Callable[..., tuple[object, ...]]] = {
+    _d_mul, _d_div, _d_pow_n, _d_pow, _d_exp, _d_log, _d_sqrt, _d_tanh, _d_sigmoid, _d_dot,
+}
+
+
+def local_derivatives(node: Value) -> tuple[Value | float, ...]:
+    """d(node)/d(parent) for each parent as Values built from the graph (floats where they
+    are constants): the node's rule evaluated on ``node`` and its parents, so the result
+    can be differentiated again. A TypeError naming the op for a node made by hand with a
+    ``local_grads`` that only gives floats."""
+    local_grads = node.local_grads
+    func = local_grads.func if type(local_grads) is partial else local_grads
+    if func in CONSTANT_LOCALS:
+        return local_grads()  # type: ignore[misc]
+    if func in RULES:
+        constants = local_grads.args[1 + len(node.parents):]  # type: ignore[union-attr]
+        return func(node, *node.parents, *constants)
+    raise TypeError(
+        f"op {node.op!r}: its local_grads gives floats only, so it cannot be differentiated "
+        "twice (create_graph=True); make it with autograd.custom_op(..., derivative=...)"
+    )
 
 
 def _result(

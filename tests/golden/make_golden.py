@@ -1,5 +1,7 @@
 """Regenerate ``tests/golden/ops.json``: every op of ``tests/engine_ops.py`` at every point,
-its value and the gradient of every input, computed by PyTorch in float64.
+its value, the gradient of every input, the matrix of second derivatives ("hessian", by
+differentiating the gradient with ``create_graph=True``) and, for ops of one input, the
+third derivative ("third"), computed by PyTorch in float64.
 
     make golden        (installs the ``ref`` extra, torch, into .venv and runs this script)
 
@@ -56,13 +58,41 @@ def run_case(op_name: str, inputs: tuple[float, ...], consts: tuple[float, ...])
         if x.grad is None:
             raise RuntimeError(f"{op_name}{inputs}: torch gave no gradient for input {i}")
         grads.append(x.grad.item())
-    return {
+    hessian, third = higher_order(op_name, inputs, consts)
+    case = {
         "op": op_name,
         "inputs": [encode(x) for x in inputs],
         "consts": [encode(c) for c in consts],
         "value": encode(out.item()),
         "grads": [encode(g) for g in grads],
+        "hessian": [[encode(h) for h in row] for row in hessian],
     }
+    if third is not None:
+        case["third"] = encode(third)
+    return case
+
+
+def _grads(out, xs, create_graph: bool):
+    """d out / d x for each x, zeros where torch finds no path (a constant derivative)."""
+    if not out.requires_grad:
+        return [torch.zeros((), dtype=torch.float64) for _ in xs]
+    found = torch.autograd.grad(out, xs, create_graph=create_graph, allow_unused=True)
+    return [torch.zeros((), dtype=torch.float64) if g is None else g for g in found]
+
+
+def higher_order(op_name: str, inputs, consts) -> tuple[list[list[float]], float | None]:
+    """The second derivatives d2 out / dx_i dx_j, and d3 out / dx3 for one input."""
+    op = OPS[op_name]
+    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
+    out = op.apply(TORCH_LIB, xs, consts)
+    first = _grads(out, xs, create_graph=True)
+    hessian, rows = [], []
+    for g in first:
+        row = _grads(g, xs, create_graph=True)
+        rows.append(row)
+        hessian.append([h.item() for h in row])
+    third = _grads(rows[0][0], xs, create_graph=False)[0].item() if len(xs) == 1 else None
+    return hessian, third
 
 
 def main() -> None:
