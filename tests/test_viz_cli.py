@@ -140,6 +140,50 @@ def test_the_installed_stepgrad_command_runs_viz_cli():
     assert script.load() is cli.main
 
 
+INSTALLED = Path(sys.executable).with_name("stepgrad")
+
+
+@pytest.mark.skipif(not INSTALLED.exists(), reason="the stepgrad script is not installed here")
+@pytest.mark.parametrize("how", ["stepgrad", "python -m viz"])
+@pytest.mark.parametrize(
+    ("flags", "code", "says"),
+    [
+        (["--lr", "1e20"], 1, "stepgrad demo: training diverged with --lr 1e+20"),
+        (["--seed", "-1"], 2, "argument --seed: expected a seed from 0 to 4294967295, got '-1'"),
+        (["--out", "{file}/sub"], 1, "stepgrad demo: cannot write into '{file}/sub'"),
+    ],
+)
+def test_the_reports_commands_from_the_shell_end_in_one_line_and_the_exit_code(
+    how, flags, code, says, tmp_path
+):
+    """Issue 9 item 20 as reported, run as a user would: the installed console script and
+    ``python -m viz``; stderr ends in one line saying what is wrong, no traceback, and an
+    unusable --out is reported before any training (nothing printed on stdout)."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    command = [str(INSTALLED)] if how == "stepgrad" else [sys.executable, "-m", "viz"]
+    flags = [f.format(file=blocker) for f in flags]
+    if "--out" not in flags:
+        flags += ["--out", str(tmp_path)]
+    run = subprocess.run(
+        [*command, "demo", "--epochs", "2", *flags],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TQDM_DISABLE": "1"},
+    )
+    assert run.returncode == code, run.stderr
+    assert "Traceback" not in run.stderr
+    last = run.stderr.strip().splitlines()[-1]
+    assert says.format(file=blocker) in last, run.stderr
+    if code == 1:
+        assert run.stderr.strip() == last  # exactly one line
+    if "/sub" in flags[-1]:
+        assert run.stdout == ""  # checked before loading data or training
+
+
 def test_python_m_viz_runs_the_demo(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "viz", "demo", "--epochs", "1", "--hidden", "2"]
@@ -203,6 +247,18 @@ def test_divergence_is_one_line_and_exit_1(tmp_path, capsys, no_pictures):
     line = one_error_line(capsys.readouterr().err)
     assert "training diverged with --lr 1e+20" in line and "smaller --lr" in line
     assert not (tmp_path / "model.json").exists()
+
+
+def test_a_warning_during_training_is_one_line_naming_the_command(tmp_path, capsys, no_pictures):
+    """--lr 1e20 on one hidden layer of 4 switches every ReLU off in the first epoch: fit's
+    DeadLayerWarning is shown as one line, not Python's "file.py:209: ..." and source line."""
+    argv = ["demo", "--lr", "1e20", "--hidden", "4", "--epochs", "2", "--out", str(tmp_path)]
+    assert cli.main(argv) == 0
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("stepgrad demo: warning: fit: after epoch 0, every unit of hidden")
+    assert ".py:" not in err and "history = fit(" not in err
 
 
 def test_pictures_are_skipped_with_a_note_without_an_optional_extra(tmp_path, capsys, monkeypatch):

@@ -18,6 +18,7 @@ import argparse
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -174,6 +175,19 @@ def fail(message: str) -> int:
     return 1
 
 
+def warn_line(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    """``warnings.showwarning`` for the command: one line on stderr, without Python's file
+    name, line number and source line."""
+    line = " ".join(str(message).split())
+    text = f"stepgrad demo: warning: {line[:300]}{'...' * (len(line) > 300)}"
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        print(text, file=sys.stderr)
+    else:
+        tqdm.write(text, file=sys.stderr)  # on its own line, above fit's progress bar
+
+
 def writable_dir(out: Path) -> str:
     """'' when ``out`` is (made) a directory we can write into, else why not. Creates it
     (and its parents) when missing, and tries a file in it."""
@@ -206,16 +220,18 @@ def demo(args: argparse.Namespace) -> int:
     print(f"training: {loss} loss, SGD lr {lr:g} momentum {MOMENTUM:g}, {epochs} epochs, {batch}")
     start = time.perf_counter()
     try:
-        history = fit(
-            model,
-            X,
-            y,
-            loss=loss,
-            optimizer=SGD(model.parameters(), lr=lr, momentum=MOMENTUM),
-            epochs=epochs,
-            batch_size=args.batch_size,
-            seed=args.seed,
-        )
+        with warnings.catch_warnings():  # puts showwarning back afterwards
+            warnings.showwarning = warn_line
+            history = fit(
+                model,
+                X,
+                y,
+                loss=loss,
+                optimizer=SGD(model.parameters(), lr=lr, momentum=MOMENTUM),
+                epochs=epochs,
+                batch_size=args.batch_size,
+                seed=args.seed,
+            )
     except TrainingDiverged as exc:
         return fail(f"training diverged with --lr {lr:g} ({exc}); try a smaller --lr")
     seconds = time.perf_counter() - start
