@@ -112,9 +112,12 @@ class Value:
 
     # micrograd's names fail with a message naming ours (properties that raise: a __getattr__
     # would slow down every attribute read, as Python no longer specialises them)
-    _prev = property(lambda self: _micrograd_name("_prev"))
-    _op = property(lambda self: _micrograd_name("_op"))
-    _backward = property(lambda self: _micrograd_name("_backward"))
+    # (setting them too: micrograd defines an op with out._backward = _backward)
+    _prev = property(lambda self: _micrograd_name("_prev"), lambda s, v: _micrograd_name("_prev"))
+    _op = property(lambda self: _micrograd_name("_op"), lambda s, v: _micrograd_name("_op"))
+    _backward = property(
+        lambda self: _micrograd_name("_backward"), lambda s, v: _micrograd_name("_backward")
+    )
 
     def __repr__(self) -> str:
         name = f"{self.label}, " if self.label else ""

@@ -93,6 +93,17 @@ def test_micrograds_attributes_name_ours(name, ours):
     assert not hasattr(v, name)  # no alias
 
 
+@pytest.mark.parametrize("name, ours", [("_prev", "parents"), ("_op", "op"),
+                                        ("_backward", "local_grads")])
+def test_setting_micrograds_attributes_names_ours(name, ours):
+    """micrograd defines an op by setting out._backward = _backward (and builds nodes with
+    _prev and _op): the same message as reading them, and nothing is set."""
+    v = Value(2.0) * 3
+    message = error_of(AttributeError, lambda: setattr(v, name, lambda: None))
+    assert name in message and ours in message and "micrograd" in message
+    assert not hasattr(v, name)
+
+
 def test_other_missing_attributes_are_plain_attribute_errors():
     message = error_of(AttributeError, lambda: Value(1.0).nonsense)
     assert "nonsense" in message and "micrograd" not in message
