@@ -81,3 +81,37 @@ def test_the_micrograd_table_names_what_exists():
         assert getattr(node, name) not in (None, "", ()), name
     for name in re.findall(r"`viz\.(\w+)\(", table):
         assert callable(getattr(viz, name)), name
+
+
+def test_the_micrograd_table_shows_the_constructor_and_it_works():
+    """micrograd's Value(data, _children, _op) has a row; its stepgrad form builds a node that
+    backward() goes through, and the micrograd form is refused (issue 9 item 21)."""
+    from autograd import Value
+
+    text = README.read_text(encoding="utf-8")
+    table = text[text.index("## Coming from micrograd") :].split("\n\n")[1]
+    micrograd_form = r"^\| `(Value\(data, \(a, b\), '\+'\))`"
+    row = re.search(micrograd_form + r".*?\| `(Value\(data, [^`]+)`", table, re.MULTILINE)
+    assert row, table
+    theirs, ours = row.groups()
+    a, b = Value(2.0), Value(3.0)
+    node = eval(ours, {"Value": Value}, {"data": 5.0, "a": a, "b": b})
+    assert node.parents == (a, b) and node.op == "+"
+    node.backward()
+    assert (a.grad, b.grad) == (1.0, 1.0)
+    with pytest.raises(TypeError, match="parents=_children"):
+        eval(theirs, {"Value": Value}, {"data": 5.0, "a": a, "b": b})
+
+
+def test_the_readme_places_the_command_where_it_lives():
+    """The stepgrad command is viz.cli (also python -m viz), not part of nn."""
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="stepgrad")
+    assert script.value == "viz.cli:main"
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    layout = text[text.index("## Layout") :]
+    nn_line = re.search(r"- `nn/`:(.*?)- `viz/`", layout).group(1)
+    viz_line = re.search(r"- `viz/`:(.*?)- `notebooks/`", layout).group(1)
+    assert "stepgrad" not in nn_line and "`stepgrad` command" in viz_line
+    assert "python -m viz demo" in text
