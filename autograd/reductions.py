@@ -10,8 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import partial
 
-from .real import is_real, not_a_number
+from .real import is_real, not_a_number, short_int
 from .value import Operand, Value, _d_dot, _n_ones, _result, lift
+
+
+def _shown(x: object) -> str:
+    """``repr(x)`` cut to about 60 characters (an int of any size too)."""
+    return short_int(x) if isinstance(x, int) else f"{x!r:.60}"
 
 
 def _values(items: Iterable[Operand], where: str) -> list[Value]:
@@ -25,7 +30,7 @@ def _values(items: Iterable[Operand], where: str) -> list[Value]:
         except TypeError:  # not a list at all
             raise TypeError(
                 f"{where} must be a list (or other iterable) of Values or real numbers, "
-                f"got {type(items).__name__}: {items!r:.60}"
+                f"got {type(items).__name__}: {_shown(items)}"
             ) from None
         raise  # a TypeError from inside the iteration (a generator's own)
     for i, item in enumerate(values):

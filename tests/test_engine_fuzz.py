@@ -34,8 +34,9 @@ SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, 3.0, 1e-300, 5e-324, 1e308, -1e
            710.0, -745.0, math.nan, math.inf, -math.inf]
 floats = st.one_of(st.sampled_from(SPECIAL), st.floats(allow_nan=True, allow_infinity=True))
 values = floats.map(Value)
+# (ints of more than 4,300 digits too: str() refuses them, so a message must not call it)
 python_reals = st.one_of(floats, st.integers(-(10**400), 10**400), st.integers(-5, 5),
-                         st.booleans())
+                         st.booleans(), st.sampled_from([10**5000, -(10**5000)]))
 numpy_reals = st.one_of(floats.map(np.float64), floats.map(np.float32),
                         st.integers(-(2**63), 2**63 - 1).map(np.int64), st.booleans().map(np.bool_))
 not_numbers = st.one_of(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograd import Value
+from autograd import Value, dot, sum_values
 from nn import MLP, accuracy, cross_entropy, fit
 
 # 400 digits (repr works, a long message) and 5,000 digits (repr raises ValueError)
@@ -21,7 +21,7 @@ def _id(n: float) -> str:
 
 
 def _message(call) -> str:
-    with pytest.raises((ValueError, OverflowError)) as info:
+    with pytest.raises((TypeError, ValueError, OverflowError)) as info:
         call()
     message = str(info.value)
     assert "Exceeds the limit" not in message
@@ -33,6 +33,14 @@ def _message(call) -> str:
 def test_value_names_a_huge_int(n):
     assert _message(lambda: Value(n)).startswith("Value: ")
     assert _message(lambda: Value(1.0) + n).startswith("operator '+': ")
+
+
+@pytest.mark.parametrize("n", HUGE, ids=_id)
+def test_sum_values_and_dot_name_a_huge_int(n):
+    assert _message(lambda: sum_values(n)).startswith("sum_values: ")
+    assert _message(lambda: sum_values([1.0, n])).startswith("sum_values")
+    assert _message(lambda: dot(n, [1.0])).startswith("dot: ")
+    assert _message(lambda: dot([1.0], [n])).startswith("dot")
 
 
 @pytest.mark.parametrize("n", HUGE, ids=_id)
