@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -341,17 +342,19 @@ FLAGS = {
     data=st.data(),
 )
 def test_fuzz_flags_exit_0_1_or_2_never_a_traceback(chosen, data, tmp_path, capsys, no_pictures):
-    blocker = tmp_path / "file"
+    here = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example: tmp_path is shared
+    blocker = here / "file"
     blocker.write_text("x")
+    out = here / "out"
     argv = ["demo"]
     for flag in chosen:
         value = data.draw(FLAGS[flag], label=flag)
         if flag == "--out":
             value = {
-                "ok": str(tmp_path / "out"),
+                "ok": str(out),
                 "file": str(blocker),
                 "under-file": str(blocker / "x"),
-                "nul": str(tmp_path / "a\x00b"),
+                "nul": str(here / "a\x00b"),
             }[value]
         argv += [flag, value]
     if "--epochs" not in chosen:
@@ -359,17 +362,22 @@ def test_fuzz_flags_exit_0_1_or_2_never_a_traceback(chosen, data, tmp_path, caps
     if "--hidden" not in chosen:
         argv += ["--hidden", "2"]
     if "--out" not in chosen:
-        argv += ["--out", str(tmp_path / "out")]
+        argv += ["--out", str(out)]
     try:
         code = cli.main(argv)
     except SystemExit as exit_:
         code = exit_.code
         assert code == 2, argv
         assert "usage: stepgrad" in capsys.readouterr().err
+        assert sorted(p.name for p in here.iterdir()) == ["file"]  # nothing made
         return
+    finally:
+        assert blocker.read_text() == "x"  # never written over, whatever happened
     err = capsys.readouterr().err
     assert code in (0, 1), argv
     if code == 1:
         one_error_line(err)
-    else:
-        assert err == "", argv
+        assert not (out / "model.json").exists()  # a failed run saves no model
+    else:  # at most warnings (a dead layer), each one line naming the command
+        assert all(line.startswith("stepgrad demo: warning: ") for line in err.splitlines()), err
+        assert (out / "model.json").exists() or str(out) not in argv
