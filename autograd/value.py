@@ -257,7 +257,8 @@ class Value:
 
 # ---- local derivatives: one formula per op ---------------------------------------------
 #
-# A rule takes (out, *parents, *constants) and returns d(out)/d(parent) for each parent.
+# A rule takes (out, *parents, *constants) and returns d(out)/d(parent) for each parent
+# (dot's rule takes (out, ws, xs), its two halves of parents as tuples).
 # It is written with arithmetic (and the helpers of ``real``, which dispatch on float and
 # Value), so ``backward`` evaluates it on the numbers and ``gradients(create_graph=True)``
 # on the Values: the same formula either way.
@@ -324,9 +325,8 @@ def _d_sigmoid(out: R, x: R) -> tuple[R]:
     return (out * (1.0 - out),)
 
 
-def _d_dot(out: R, *ws_and_xs: R) -> tuple[R, ...]:
-    n = len(ws_and_xs) // 2
-    return (*ws_and_xs[n:], *ws_and_xs[:n])
+def _d_dot(out: R, ws: tuple[R, ...], xs: tuple[R, ...]) -> tuple[R, ...]:
+    return xs + ws  # d/dw_i = x_i, d/dx_i = w_i
 
 
 # local_grads that are the same at every point (their own derivative is 0)
@@ -335,8 +335,10 @@ CONSTANT_LOCALS: set[Callable[..., tuple[float, ...]]] = {
 }
 # rules written so that they work on Values too (custom_op adds its own)
 RULES: set[Callable[..., tuple[object, ...]]] = {
-    _d_mul, _d_div, _d_pow_n, _d_pow, _d_exp, _d_log, _d_sqrt, _d_tanh, _d_sigmoid, _d_dot,
+    _d_mul, _d_div, _d_pow_n, _d_pow, _d_exp, _d_log, _d_sqrt, _d_tanh, _d_sigmoid,
 }
+# rules that take two equally long halves of the parents as tuples: rule(out, ws, xs)
+HALVES_RULES: set[Callable[..., tuple[object, ...]]] = {_d_dot}
 
 
 def local_derivatives(node: Value) -> tuple[Value | float, ...]:
@@ -348,6 +350,9 @@ def local_derivatives(node: Value) -> tuple[Value | float, ...]:
     func = local_grads.func if type(local_grads) is partial else local_grads
     if func in CONSTANT_LOCALS:
         return local_grads()  # type: ignore[misc]
+    if func in HALVES_RULES:
+        n = len(node.parents) // 2
+        return func(node, node.parents[:n], node.parents[n:])
     if func in RULES:
         constants = local_grads.args[1 + len(node.parents):]  # type: ignore[union-attr]
         return func(node, *node.parents, *constants)
