@@ -21,12 +21,14 @@ system). Along the way:
   thread or process) and is left alone. Without ``fcntl`` (Windows) a leftover is removed if
   it can be: a file another process still has open cannot be deleted there.
 - Errors name the path the caller gave, never the temporary file; a NUL character in the
-  path is a ``ValueError`` naming the path.
+  path is a ``ValueError`` naming the path, and a path ending in a slash (a directory, as
+  for ``open``) an ``IsADirectoryError``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -49,6 +51,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
     name = os.fspath(path)
     if "\0" in str(name):
         raise ValueError(f"write_atomic: the path {str(name)!r:.120} contains a NUL character")
+    if str(name).endswith(tuple(filter(None, (os.sep, os.altsep)))):  # "new/" is a directory
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(name))
     payload = data.encode("utf-8") if isinstance(data, str) else data
     target = Path(os.path.realpath(name))  # through symlinks: we write the file, not the link
     try:

@@ -256,6 +256,19 @@ def test_a_replace_failure_names_the_given_path(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
 
 
+@pytest.mark.parametrize("name", ["new/", "new//", "existing/", "existing", ""])
+def test_a_directory_path_is_refused_like_open_refuses_it(tmp_path, monkeypatch, name):
+    """"new/" names a directory: open() refuses it; os.path.realpath drops the slash, so a
+    save used to write a file called "new" instead."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        MLP(2, [1]).save(name)
+    assert info.value.filename == name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"]
+    assert list((tmp_path / "existing").iterdir()) == []
+
+
 @pytest.mark.parametrize("bad", ["mod\0el.json", "dir\0/model.json"])
 def test_a_nul_in_the_path_is_a_clear_error_naming_it(tmp_path, bad):
     path = str(tmp_path / bad)
