@@ -181,3 +181,24 @@ def _cases() -> list[Case]:
 
 
 CASES: list[Case] = _cases()
+
+
+class Function(NamedTuple):
+    """A function of several inputs for hessian and jvp, spelled the same way for our Values
+    and torch tensors (operators and methods only), with a point and a tangent direction."""
+
+    name: str
+    apply: Callable[..., Any]
+    point: tuple[float, ...]
+    tangent: tuple[float, ...]
+
+
+FUNCTIONS: list[Function] = [
+    Function("rosenbrock", lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2,
+             (-1.2, 1.0), (0.5, -2.0)),
+    Function("neuron", lambda w, x, b: (w * x + b).tanh(), (0.7, -1.3, 0.2), (1.0, 0.5, -0.25)),
+    Function("mixed", lambda x, y: x**y + (x * y).exp() / (1 + y * y) - (x * x + 1).log().sqrt(),
+             (1.3, 0.4), (-0.75, 1.5)),
+    Function("logistic", lambda a, b, c: (a * b - c).sigmoid() * abs(a) + (b - c).relu() * c,
+             (0.9, 1.7, -0.6), (0.3, 0.3, 1.0)),
+]

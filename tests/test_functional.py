@@ -9,11 +9,11 @@ import math
 import weakref
 
 import pytest
-from engine_ops import CASES, OPS, Case, Lib
+from engine_ops import CASES, FUNCTIONS, OPS, Case, Lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from random_graphs import build_ours, graphs
-from test_golden import GOLDEN_CASES, case_id, decode, key, same
+from test_golden import GOLDEN_CASES, case_id, decode, key, load, same
 
 from autograd import (
     GradcheckError,
@@ -498,3 +498,25 @@ def test_custom_op_checks_its_arguments():
         custom_op("x", derivative=3)
     with pytest.raises(TypeError, match="argument 0"):
         softplus("1")
+
+
+# ---- hessian and jvp against torch's (golden) --------------------------------------------
+
+GOLDEN_FUNCTIONS = {f["function"]: f for f in load()["functions"]} if "functions" in load() else {}
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda fn: fn.name)
+def test_hessian_and_jvp_match_torch(fn):
+    stored = GOLDEN_FUNCTIONS.get(fn.name)
+    if stored is None:
+        pytest.skip(f"no golden values for {fn.name} yet: run `make golden`")
+    got = hessian(fn.apply)(*fn.point)
+    for i, (row, want_row) in enumerate(zip(got, stored["hessian"], strict=True)):
+        for j, (h, w) in enumerate(zip(row, want_row, strict=True)):
+            assert math.isclose(h, decode(w), rel_tol=1e-12, abs_tol=1e-15), (i, j, h, w)
+    value, tangent = jvp(fn.apply, fn.point, fn.tangent)
+    assert math.isclose(value, decode(stored["value"]), rel_tol=1e-14)
+    assert math.isclose(tangent, decode(stored["jvp"]), rel_tol=1e-12)
+    # and jvp is the gradient dotted with the tangent
+    grads = grad(fn.apply, argnums=tuple(range(len(fn.point))))(*fn.point)
+    assert tangent == pytest.approx(sum(g * t for g, t in zip(grads, fn.tangent)), rel=1e-13)

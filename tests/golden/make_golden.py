@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/, for engine_ops
 sys.path.insert(0, str(HERE.parent.parent))  # the repository, for nn.files
 
-from engine_ops import CASES, OPS, Lib
+from engine_ops import CASES, FUNCTIONS, OPS, Lib
 
 from nn.files import write_atomic
 
@@ -95,9 +95,25 @@ def higher_order(op_name: str, inputs, consts) -> tuple[list[list[float]], float
     return hessian, third
 
 
+def run_function(fn) -> dict:
+    """torch.autograd.functional.hessian and torch.func.jvp of one of ``FUNCTIONS``."""
+    point = tuple(torch.tensor(x, dtype=torch.float64) for x in fn.point)
+    tangent = tuple(torch.tensor(t, dtype=torch.float64) for t in fn.tangent)
+    hessian = torch.autograd.functional.hessian(fn.apply, point)
+    value, jvp = torch.func.jvp(fn.apply, point, tangent)
+    n = len(point)
+    return {
+        "function": fn.name,
+        "hessian": [[encode(hessian[i][j].item()) for j in range(n)] for i in range(n)],
+        "value": encode(value.item()),
+        "jvp": encode(jvp.item()),
+    }
+
+
 def main() -> None:
     torch.set_flush_denormal(False)  # keep subnormals (the default, stated for the record)
     cases = [run_case(c.op, c.inputs, c.consts) for c in CASES]
+    functions = [run_function(fn) for fn in FUNCTIONS]
     header = {
         "generator": SCRIPT,
         "regenerate": f"python {SCRIPT}  (in an environment with torch)",
@@ -110,6 +126,9 @@ def main() -> None:
         lines.append(f"  {json.dumps(key)}: {json.dumps(value)},")
     lines.append('  "cases": [')
     lines.append(",\n".join("    " + json.dumps(case, allow_nan=False) for case in cases))
+    lines.append("  ],")
+    lines.append('  "functions": [')
+    lines.append(",\n".join("    " + json.dumps(f, allow_nan=False) for f in functions))
     lines.append("  ]")
     lines.append("}")
     text = "\n".join(lines) + "\n"
