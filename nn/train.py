@@ -424,6 +424,11 @@ def fit(
         raise TypeError(
             f"fit: optimizer must be an Optimizer (SGD, Adam) or None, got {type(optimizer).__name__}"
         )
+    for flag, value in (("shuffle", shuffle), ("progress", progress)):
+        if not isinstance(value, bool) and type(value).__name__ != "bool_":
+            raise TypeError(
+                f"fit: {flag} must be True or False, got {type(value).__name__}: {value!r:.100}"
+            )
     _function("lr_schedule", lr_schedule, "lr_schedule(step) -> lr")
     _function("callback", callback, "callback(epoch, history)")
     rows = _checked_rows(X, model)
@@ -440,6 +445,13 @@ def fit(
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
     classify = loss in CLASSIFICATION
     params = model.parameters()
+    if optimizer is not None and params and not {id(p) for p in params} & {
+        id(p) for p in getattr(optimizer, "params", params)
+    }:
+        raise ValueError(
+            "fit: the optimizer updates none of the model's parameters (was it built on "
+            "another model's?): build it with model.parameters()"
+        )
     if optimizer is None:
         optimizer = SGD(params, lr=0.1, momentum=0.9)
     n = len(rows)

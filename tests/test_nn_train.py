@@ -698,3 +698,21 @@ def test_cached_fit_trains_once_and_replays_what_fit_gives(cached_fit, fit_resul
         assert history == plain and state == plain_model.state_dict()
     other = cached_fit(MLP(2, [4, 1], seed=5), X, y, epochs=2, batch_size=8, seed=2, progress=False)
     assert len(fit_results) == before + 2 and other != plain  # another seed: trained again
+
+
+@pytest.mark.parametrize("flag", ["shuffle", "progress"])
+@pytest.mark.parametrize("value", ["no", 0, None])
+def test_flags_must_be_bools_and_nothing_changes(flag, value):
+    model = MLP(2, [2, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(TypeError, match=f"fit: {flag} must be True or False"):
+        fit(model, [[0.0, 1.0], [1.0, 0.0]], [1, -1], epochs=1, **{flag: value})
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_an_optimizer_over_another_models_parameters_is_refused():
+    model, other = MLP(2, [2, 1], seed=0), MLP(2, [2, 1], seed=1)
+    before = [p.data for p in model.parameters() + other.parameters()]
+    with pytest.raises(ValueError, match="none of the model's parameters"):
+        fit(model, [[0.0, 1.0]], [1], epochs=1, optimizer=SGD(other.parameters(), lr=0.1), progress=False)
+    assert [p.data for p in model.parameters() + other.parameters()] == before
