@@ -83,6 +83,16 @@ def value_of(x: object) -> float:
     return x if type(x) is float else x.data  # type: ignore[return-value,attr-defined]
 
 
+def exp(x: Any) -> Any:
+    """e^x of a float (``math.exp``) or of a Value (``x.exp()``): for derivative rules."""
+    return math.exp(x) if type(x) is float else x.exp()
+
+
+def log(x: Any) -> Any:
+    """ln x of a float (``math.log``) or of a Value (``x.log()``): for derivative rules."""
+    return math.log(x) if type(x) is float else x.log()
+
+
 def power_derivative(x: Any, n: Any) -> Any:
     """d/dx x**n = n * x**(n-1), with PyTorch's conventions at the edges:
     0 when n == 0 (even at x == 0), and an infinity where x**(n-1) blows up.
@@ -111,7 +121,7 @@ def exponent_derivative(x: Any, power: Any) -> Any:
     (ln x is not real) and for x nan. On Values the same formula, built from Value ops."""
     base = value_of(x)
     if base > 0.0:
-        return power * (math.log(x) if type(x) is float else x.log())
+        return power * log(x)
     return power * 0.0 if base == 0.0 else math.nan
 
 

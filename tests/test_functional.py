@@ -520,3 +520,21 @@ def test_hessian_and_jvp_match_torch(fn):
     # and jvp is the gradient dotted with the tangent
     grads = grad(fn.apply, argnums=tuple(range(len(fn.point))))(*fn.point)
     assert tangent == pytest.approx(sum(g * t for g, t in zip(grads, fn.tangent)), rel=1e-13)
+
+
+def test_readme_derivatives_example_prints_what_it_promises():
+    import contextlib
+    import io
+
+    from test_readme import README, promised_outputs, python_blocks
+
+    [code] = [b for b in python_blocks() if "hessian(" in b]
+    assert "## Derivatives of derivatives" in README.read_text(encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md derivatives block", "exec"), {})  # noqa: S102
+    printed = out.getvalue().splitlines()
+    promised = promised_outputs(code)
+    assert len(promised) == 6
+    for expected in promised:
+        assert any(line.startswith(expected) for line in printed), (expected, printed)
