@@ -401,3 +401,39 @@ def test_one_name_and_one_precision_in_the_text_and_the_table():
     grads = re.findall(r'<td id="t\d+-grad">([^<]*)</td>', s.text.value)
     for line in s.lines:  # the number each parent received, as the table shows it
         assert line.rsplit(" = ", 1)[1] in grads
+
+
+def test_several_examples_collapsed_stand_in_ordered_columns():
+    """A 4-example MLP(3, [4, 4, 1]) collapsed: each layer's boxes, every example's, stand in
+    one column (LR: one x), top to bottom by example and then neuron, as draw_graph orders a
+    layer of one example; each example's inputs stand level with its own first layer."""
+    s = step_through(mlp_loss(), collapse=True)
+    centre = {}
+    for g in ET.fromstring(s.still(0)).iter(f"{SVG}g"):
+        polygon = next(g.iter(f"{SVG}polygon"), None)
+        if re.fullmatch(r"[mv]\d+", g.get("id", "")) and polygon is not None:
+            xy = [tuple(map(float, p.split(","))) for p in polygon.get("points").split()]
+            xs, ys = [x for x, _ in xy], [y for _, y in xy]
+            centre[g.get("id")] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    units = s.recording.units
+    boxes = [u for u in units if u.id.startswith("m")]
+
+    def place(name):  # "layers.1.neurons.3 [2]" -> (2, 3)
+        return int(name.rsplit("[", 1)[1].rstrip("]")), int(name.split(".")[3].split()[0])
+
+    for layer in range(3):
+        column = [u for u in boxes if u.name.startswith(f"layers.{layer}.")]
+        assert len(column) == 4 * (1 if layer == 2 else 4)
+        assert len({round(centre[u.id][0]) for u in column}) == 1, f"layers.{layer}: one column"
+        top_to_bottom = [u.name for u in sorted(column, key=lambda u: centre[u.id][1])]
+        assert top_to_bottom == sorted(top_to_bottom, key=place)
+    for box in boxes:
+        if box.name.startswith("layers.0."):
+            for _, source in box.inputs:
+                if units[source].id.startswith("v"):  # an input of this example
+                    fed = [
+                        centre[b.id][1]
+                        for b in boxes
+                        if b.name.startswith("layers.0.") and source in {s for _, s in b.inputs}
+                    ]
+                    assert min(fed) - 60 <= centre[units[source].id][1] <= max(fed) + 60

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from . import render
 from .frames import Frames, View
 from .graph import GraphBuilder
+from .scopes import module_path, natural
 from .style import html_text, role
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -329,7 +330,58 @@ def _add_boxes(builder: GraphBuilder, frames: Frames, clusters: bool) -> None:
         target = unit.id if unit.id.startswith("m") else unit.op
         for eid, source in unit.inputs:
             builder.edges.append((frames.units[source].id, target, {"id": eid}))
+    builder.columns.extend(_columns(frames, scope_of, clusters))
     builder.write(clusters)
+
+
+def _columns(
+    frames: Frames, scope_of: dict[str, str], headings: bool
+) -> list[tuple[str, list[str]]]:
+    """The ordered columns of a collapsed graph with several examples: a module's boxes
+    (a layer's neurons), every example's, top to bottom by example and then neuron, when
+    none of them depends on another; and the inputs feeding only one such column, each
+    level with the first box it feeds. ``(heading, element ids)`` for ``GraphBuilder``."""
+    units = frames.units
+    bit = {u: 1 << u for u, unit in enumerate(units) if unit.id.startswith("m")}
+    upstream = [0] * len(units)  # unit -> the boxes it depends on, as bits
+    for u, unit in enumerate(units):  # units are in topological order
+        for _, source in unit.inputs:
+            upstream[u] |= upstream[source] | bit.get(source, 0)
+    modules: dict[str, list[int]] = {}
+    for u in bit:
+        outer = module_path(scope_of[units[u].id])[:-1]
+        modules.setdefault(outer[-1] if outer else "", []).append(u)
+    columns: list[tuple[str, list[str]]] = []
+    column_of: dict[int, int] = {}
+    for module, members in modules.items():
+        together = sum(bit[u] for u in members)
+        if len(members) < 2 or any(upstream[u] & together for u in members):
+            continue
+        members.sort(key=lambda u: (_use(units[u].name), natural(scope_of[units[u].id])))
+        column_of.update({u: len(columns) for u in members})
+        columns.append((module if headings else "", [units[u].id for u in members]))
+    feeds: dict[int, set[int]] = {}  # a leaf outside every box -> the units it feeds
+    for u, unit in enumerate(units):
+        for _, source in unit.inputs:
+            feeds.setdefault(source, set()).add(u)
+    inputs: dict[int, list[tuple[int, int]]] = {}
+    for source, readers in feeds.items():
+        leaf = units[source]
+        where = {column_of.get(u, -1) for u in readers}
+        if leaf.inputs or len(where) != 1 or -1 in where or frames.order[leaf.node].scope:
+            continue
+        rank = min(columns[c][1].index(units[u].id) for u in readers for c in where)
+        inputs.setdefault(where.pop(), []).append((rank, source))
+    for leaves in inputs.values():
+        if len(leaves) > 1:
+            columns.append(("", [units[u].id for _, u in sorted(leaves)]))
+    return columns
+
+
+def _use(name: str) -> int:
+    """Which use of its module a box is: ``layers.0.neurons.1 [3]`` -> 3."""
+    match = re.search(r" \[(\d+)\]$", name)
+    return int(match.group(1)) if match else 0
 
 
 _PAIR = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
