@@ -64,6 +64,9 @@ class Names:
         # root lives (it holds every node of its graph)
         self._number = numbers if numbers is not None else _numbering(order)
         self.aliases = aliases if aliases is not None else {}  # id(node) -> a name given
+        # id(node) -> (node, its spelled-out expression, 0) or (node, None, n): longer than
+        # n characters (the node is kept, so that its id is not reused)
+        self._memo: dict[int, tuple[Value, str | None, int]] = {}
 
     # ---- names -----------------------------------------------------------------------
 
@@ -75,7 +78,7 @@ class Names:
             return node.label
         if not node.parents:
             return fmt(node.data)
-        text = self._expression(node, depth=4)
+        text = self._spelled(node, self.limit)
         return text if text is not None else self.fallback(node)
 
     def fallback(self, node: Value) -> str:
@@ -90,7 +93,7 @@ class Names:
             return bracket(node.label)
         if not node.parents:
             return bracket(fmt(node.data))
-        text = self._expression(node, depth=4)
+        text = self._spelled(node, self.limit)
         if text is None:
             return self.fallback(node)
         return text if _strength(node) >= binding else f"({text})"
@@ -114,22 +117,46 @@ class Names:
 
     # ---- expressions -----------------------------------------------------------------
 
-    def _expression(self, node: Value, depth: int) -> str | None:
-        """``node``'s expression from named nodes, or None when too long or too deep."""
-        if depth == 0:
-            return None
+    def _spelled(self, node: Value, budget: int) -> str | None:
+        """``node``'s expression spelled out down to named nodes (labels, constants), or None
+        when it is longer than ``budget`` characters.
+
+        A name is this expression when it fits in ``limit``, else ``[op k]``; so a node is
+        called the same alone and inside another name (an expression that fits is made of
+        parts that fit). Each level adds at least one character (an operator, brackets), so
+        the search goes at most ``budget`` levels deep and never walks a whole long chain."""
+        known = self._memo.get(id(node))
+        if known is not None and known[0] is node:
+            _, text, longer_than = known
+            if text is not None:
+                return text if len(text) <= budget else None
+            if budget <= longer_than:
+                return None
+        parents = node.parents
+        overhead = len(render(node.op, [""] * len(parents)))
+        left = budget - max(1, overhead)
         args: list[str] = []
-        for parent in node.parents:
+        for j, parent in enumerate(parents):
+            room = left - (len(parents) - j - 1)  # each later operand takes a character
             if parent.label or not parent.parents or id(parent) in self.aliases:
-                args.append(self.operand(parent))
-                continue
-            inner = self._expression(parent, depth - 1)
-            if inner is None:  # a long operand: its short name
-                args.append(self.fallback(parent))
-                continue
-            args.append(inner if _strength(parent) >= _needs(node, len(args)) else f"({inner})")
+                arg = self.operand(parent)
+            else:
+                inner = self._spelled(parent, room) if room > 0 else None
+                if inner is None:
+                    arg = ""
+                else:
+                    arg = inner if _strength(parent) >= _needs(node, j) else f"({inner})"
+            if not arg or len(arg) > room:
+                self._memo[id(node)] = (node, None, budget)
+                return None
+            left -= len(arg)
+            args.append(arg)
         text = render(node.op, args)
-        return text if len(text) <= self.limit else None
+        if len(text) > budget:
+            self._memo[id(node)] = (node, None, budget)
+            return None
+        self._memo[id(node)] = (node, text, 0)
+        return text
 
 
 def _numbering(order: Sequence[Value]) -> dict[int, int]:
@@ -147,6 +174,8 @@ def _strength(node: Value) -> int:
     op = node.op
     if op in _BINARY:
         return _BINARY[op]
+    if op == "sum" and len(node.parents) == 1:
+        return 9  # sum(a)
     if op in ("sum", "dot"):
         return 1
     if op == "neg":
@@ -187,7 +216,7 @@ def render(op: str, args: Sequence[str], limit: int = 4) -> str:
     if op == "neg":
         return f"-{args[0]}"
     if op == "sum":
-        return _terms(args, " + ", limit)
+        return _terms(args, " + ", limit) if len(args) != 1 else f"sum({args[0]})"
     if op == "dot":
         half = len(args) // 2
         return _terms([f"{w}*{x}" for w, x in zip(args[:half], args[half:])], " + ", limit)
@@ -228,7 +257,8 @@ def forward_line(node: Value, names: Names, digits: int = DIGITS, kind: str = ""
             for j, p in enumerate(node.parents)
         ],
     )
-    lhs = f"{names(node)} = " if node.label else ""
+    name = names(node)  # a label, or [op k] when the expression is long: say what it is
+    lhs = f"{name} = " if name != symbolic else ""
     return f"{lhs}{symbolic} = {numeric} = {result}"
 
 

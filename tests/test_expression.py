@@ -67,8 +67,10 @@ def test_an_unnamed_long_result_is_numbered_by_its_operation():
     names = Names(topological_order(out), out)
     assert {names(d1), names(d2)} == {"[dot 1]", "[dot 2]"}
     assert names.wrt(d1) == names(d1)  # already bracketed
+    assert names(out) == "[+ 1]"  # its expression holds numbered names: numbered itself
     step = next(out.backward_steps())
-    assert step.lines()[0].startswith(f"dL/d{names(d1)} += dL/d({names(d1)} + {names(d2)})")
+    assert step.lines()[0].startswith(f"dL/d{names(d1)} += dL/d[+ 1] * d[+ 1]/d{names(d1)} ")
+    assert forward_line(out, names).startswith("[+ 1] = [dot 1] + [dot 2] = ")
 
 
 @pytest.mark.parametrize(
@@ -92,3 +94,41 @@ def test_explain_takes_the_digits():
         step.explain(digits=4).split("; ")[0]
         == "dL/da += dL/d(a * b) * d(a * b)/da = 1.0 * 0.7616 = 0.7616"
     )
+
+
+def test_a_node_has_one_name_wherever_it_appears():
+    """A node is called the same standing alone (a table row) and inside another node's name
+    or an explanation: never '[abs 1]' in one place and 'abs(...)' in another."""
+    from autograd import sum_values
+
+    x1, w1, x2, w2 = (
+        Value(v, label=s) for v, s in [(2.0, "x1"), (-3.0, "w1"), (0.0, "x2"), (1.0, "w2")]
+    )
+    q, b = Value(0.5, label="q"), Value(0.1, label="b")
+    n = (x1 * w1 + b) * q
+    t = (n + dot([w1, w2], [x1, x2]) + dot([x1, x2], [w1, w2])).tanh()
+    out = t + sum_values([abs(n - 7)]) + (x1 * w1 * w1 * w1 * w1).relu()
+    order = topological_order(out)
+    names = Names(order, out)
+    for node in order:
+        for parent in node.parents:
+            inside = names.operand(parent)
+            assert inside in (names(parent), f"({names(parent)})"), (names(node), inside)
+            if not node.label and names(node) != names.fallback(node):
+                assert names(parent) in names(node), (names(node), names(parent))
+    for step in out.backward_steps():
+        for (parent, *_), line in zip(step.edges, step.lines()):
+            assert line.startswith(f"dL/d{names.wrt(parent)} += dL/d{names.wrt(step.node)} * ")
+    single = sum_values([t])  # a sum of one term is not called by its term's name
+    assert Names(topological_order(single), single)(single) != names(t)
+
+
+def test_a_result_named_by_its_number_says_what_it_computes():
+    a = Value(1.5, label="a")
+    y = a
+    for _ in range(12):
+        y = y * 1.5
+    names = Names(topological_order(y), y)
+    assert names(y).startswith("[* ")
+    line = forward_line(y, names)
+    assert line.startswith(f"{names(y)} = ") and " * 1.5 = " in line

@@ -231,3 +231,26 @@ def test_any_path_through_the_frames_shows_each_frame_the_same(spec, moves):
             assert current.endswith("sg-done") == (
                 u in st_k.done and u != st_k.current and u not in st_k.targets
             )
+
+
+def test_a_box_used_by_several_examples_computes_its_output_last():
+    """Collapsed, several examples: a neuron's forward lines go in the order computed
+    (dot, + b, activation), the last one naming the box once and giving its output."""
+    from nn import MLP, mse_loss
+
+    model = MLP(3, [4, 4, 1], seed=0)
+    xs = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [-1.0, 0.0, 1.0], [2.0, 1.0, -2.0]]
+    loss = mse_loss([model(x) for x in xs], [1.0, -1.0, 1.0, -1.0])
+    recording = Frames(loss, collapse=True)
+    boxes = 0
+    for frame in recording.frames:
+        unit = recording.units[frame.node]
+        if frame.phase == "forward" and unit.id.startswith("m"):
+            boxes += 1
+            assert list(unit.members) == sorted(unit.members)
+            *inner, last = frame.lines
+            assert last.startswith(f"{unit.name} = ") and last.count(f"{unit.name} = ") == 1
+            out = recording.order[unit.node]
+            assert last.endswith(f" = {fmt(out.data, 4)}") and out.op in last
+            assert all(unit.name not in line.split(" = ")[0] for line in inner)
+    assert boxes == 4 * 9

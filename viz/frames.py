@@ -192,7 +192,6 @@ class Frames:
             k = 0
             for scope in sorted(per_scope, key=lambda sc: per_scope[sc][0][-1]):
                 for e, members in enumerate(per_scope[scope]):
-                    inside = set(members)
                     me = group_of[members[0]]
                     outputs = [
                         i
@@ -200,7 +199,7 @@ class Frames:
                         if self.order[i] is self.root or used_by.get(i, {me}) - {me}
                     ]
                     name = scope if len(per_scope[scope]) == 1 else f"{scope} [{e + 1}]"
-                    self.box_list.append((f"m{k}", name, max(outputs or members), tuple(inside)))
+                    self.box_list.append((f"m{k}", name, max(outputs or members), tuple(members)))
                     k += 1
             self.box_list.sort(key=lambda box: box[2])
             self.box_list = [(f"m{k}", *box[1:]) for k, box in enumerate(self.box_list)]
@@ -270,8 +269,8 @@ class Frames:
             for m in unit.members
             if self.order[m].parents
         ]
-        if lines:  # the last line computes the module's output
-            lines[-1] = f"{unit.name} = {lines[-1]}"
+        if lines and not lines[-1].startswith(f"{unit.name} = "):  # the last line computes
+            lines[-1] = f"{unit.name} = {lines[-1]}"  # the module's output: say so
         return tuple(lines) or (f"{unit.name} = {fmt(node.data, self.digits)}",)
 
     def _short(self, node: Value, scope: str) -> str:
