@@ -437,3 +437,27 @@ def test_several_examples_collapsed_stand_in_ordered_columns():
                         if b.name.startswith("layers.0.") and source in {s for _, s in b.inputs}
                     ]
                     assert min(fed) - 60 <= centre[units[source].id][1] <= max(fed) + 60
+
+
+def test_a_module_applied_to_its_own_output_gets_a_column_per_use():
+    """Uses that feed each other cannot share a column: each use's neurons stand in their
+    own column (one rank, in neuron order)."""
+    from nn import MLP
+
+    model = MLP(3, [3, 3], seed=0)
+    h = [0.5, -1.0, 2.0]
+    for _ in range(3):
+        h = model(h)
+    s = step_through(sum(h), collapse=True)
+    ranks = [
+        re.findall(r"^\s*(m\d+) \[", body, re.MULTILINE)
+        for body in re.findall(r"\{\s*rank=same(.*?)\}", s.layout.source, re.DOTALL)
+    ]
+    for use in (1, 2, 3):
+        for layer in (0, 1):
+            column = [
+                u.id
+                for u in s.recording.units
+                if u.name.startswith(f"layers.{layer}.") and u.name.endswith(f"[{use}]")
+            ]
+            assert len(column) == 3 and column in ranks, (layer, use, ranks)

@@ -354,12 +354,19 @@ def _columns(
     columns: list[tuple[str, list[str]]] = []
     column_of: dict[int, int] = {}
     for module, members in modules.items():
-        together = sum(bit[u] for u in members)
-        if len(members) < 2 or any(upstream[u] & together for u in members):
-            continue
         members.sort(key=lambda u: (_use(units[u].name), natural(scope_of[units[u].id])))
-        column_of.update({u: len(columns) for u in members})
-        columns.append((module if headings else "", [units[u].id for u in members]))
+        groups = [members]  # every use in one column; if one use feeds another (a module
+        if any(upstream[u] & sum(bit[v] for v in members) for u in members):  # applied to
+            uses: dict[int, list[int]] = {}  # its own output), a column per use
+            for u in members:
+                uses.setdefault(_use(units[u].name), []).append(u)
+            groups = list(uses.values())
+        for group in groups:
+            together = sum(bit[u] for u in group)
+            if len(group) < 2 or any(upstream[u] & together for u in group):
+                continue
+            column_of.update({u: len(columns) for u in group})
+            columns.append((module if headings else "", [units[u].id for u in group]))
     feeds: dict[int, set[int]] = {}  # a leaf outside every box -> the units it feeds
     for u, unit in enumerate(units):
         for _, source in unit.inputs:
