@@ -26,6 +26,7 @@ EXPECTED = [
     "02_step_through_backprop.ipynb",
     "03_from_neuron_to_mlp.ipynb",
     "04_training_with_sgd.ipynb",
+    "05_derivatives_of_derivatives.ipynb",
 ]
 # draw_graph and the stepper's stills: at least this many inline SVG pictures per notebook
 MIN_SVG = {
@@ -33,6 +34,7 @@ MIN_SVG = {
     "02_step_through_backprop.ipynb": 6,
     "03_from_neuron_to_mlp.ipynb": 1,
     "04_training_with_sgd.ipynb": 0,
+    "05_derivatives_of_derivatives.ipynb": 1,
 }
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
