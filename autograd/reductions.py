@@ -61,8 +61,8 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand]) -> Value:
         raise ValueError(
             f"dot: needs two equally long, non-empty lists, got {len(ws)} and {len(xs)}"
         )
-    w_data = tuple([w.data for w in ws])
-    x_data = tuple([x.data for x in xs])
+    w_data = [w.data for w in ws]
+    x_data = [x.data for x in xs]
     total = 0.0
     for w, x in zip(w_data, x_data):
         total += w * x

@@ -22,7 +22,7 @@ it is freed by reference counting alone the moment it is dropped.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Union
 
@@ -258,7 +258,7 @@ class Value:
 # ---- local derivatives: one formula per op ---------------------------------------------
 #
 # A rule takes (out, *parents, *constants) and returns d(out)/d(parent) for each parent
-# (dot's rule takes (out, ws, xs), its two halves of parents as tuples).
+# (dot's rule takes (out, ws, xs), the two halves of its parents as sequences).
 # It is written with arithmetic (and the helpers of ``real``, which dispatch on float and
 # Value), so ``backward`` evaluates it on the numbers and ``gradients(create_graph=True)``
 # on the Values: the same formula either way.
@@ -325,8 +325,8 @@ def _d_sigmoid(out: R, x: R) -> tuple[R]:
     return (out * (1.0 - out),)
 
 
-def _d_dot(out: R, ws: tuple[R, ...], xs: tuple[R, ...]) -> tuple[R, ...]:
-    return xs + ws  # d/dw_i = x_i, d/dx_i = w_i
+def _d_dot(out: R, ws: Sequence[R], xs: Sequence[R]) -> tuple[R, ...]:
+    return (*xs, *ws)  # d/dw_i = x_i, d/dx_i = w_i
 
 
 # local_grads that are the same at every point (their own derivative is 0)
@@ -337,7 +337,7 @@ CONSTANT_LOCALS: set[Callable[..., tuple[float, ...]]] = {
 RULES: set[Callable[..., tuple[object, ...]]] = {
     _d_mul, _d_div, _d_pow_n, _d_pow, _d_exp, _d_log, _d_sqrt, _d_tanh, _d_sigmoid,
 }
-# rules that take two equally long halves of the parents as tuples: rule(out, ws, xs)
+# rules that take two equally long halves of the parents: rule(out, ws, xs)
 HALVES_RULES: set[Callable[..., tuple[object, ...]]] = {_d_dot}
 
 

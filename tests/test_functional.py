@@ -383,7 +383,7 @@ def test_rules_hold_numbers_not_nodes():
     for out in (x * y, x / y, x**y, x**3, x.exp(), x.log(), x.sqrt(), x.tanh(), x.sigmoid(),
                 dot([x], [y])):
         held = out.local_grads.args
-        flat = [a for h in held for a in (h if type(h) is tuple else (h,))]
+        flat = [a for h in held for a in (h if type(h) in (tuple, list) else (h,))]
         assert all(type(a) is float for a in flat), (out.op, held)
         assert type(out.local_grads()) is tuple and all(type(v) is float for v in out.local_grads())
 
