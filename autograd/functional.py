@@ -54,8 +54,9 @@ def gradients(
 
     Without ``create_graph`` each result is a constant leaf holding the number ``backward``
     would give. With ``create_graph=True`` each result is a Value computed by Value
-    operations from the graph (d(x*y)/dx is ``y``'s graph), so it can be differentiated
-    again, to any order. An input the output does not depend on gets 0.
+    operations from the graph, so it can be differentiated again, to any order; it may be a
+    node of the graph itself (d(x*y)/dx is ``y``). An input the output does not depend on
+    gets 0 (a constant leaf).
     """
     if not isinstance(output, Value):
         raise TypeError(
