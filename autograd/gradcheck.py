@@ -46,12 +46,7 @@ def gradcheck(
         up[i], down[i] = x + eps, x - eps
         numeric = (f_at(up) - f_at(down)) / (2.0 * eps)
         analytic = values[i].grad
-        if not abs(analytic - numeric) <= atol + rtol * abs(numeric):
-            raise GradcheckError(
-                f"gradcheck: gradient of input {i} (at {x!r}) is wrong: "
-                f"analytic {analytic!r}, numeric {numeric!r} "
-                f"(|difference| {abs(analytic - numeric):.3g} > atol {atol} + rtol {rtol} * |numeric|)"
-            )
+        _agree(f"gradcheck: gradient of input {i} (at {x!r})", analytic, numeric, atol, rtol)
     return True
 
 
@@ -91,13 +86,18 @@ def gradgradcheck(
             up[j], down[j] = x + eps, x - eps
             numeric = (first(up, False)[1][i].data - first(down, False)[1][i].data) / (2.0 * eps)
             analytic = analytic_row[j].data
-            if not abs(analytic - numeric) <= atol + rtol * abs(numeric):
-                raise GradcheckError(
-                    f"gradgradcheck: d2f/dx{i}dx{j} (at {point!r:.100}) is wrong: "
-                    f"analytic {analytic!r}, numeric {numeric!r} "
-                    f"(|difference| {abs(analytic - numeric):.3g} > atol {atol} + rtol {rtol} * |numeric|)"
-                )
+            what = f"gradgradcheck: d2f/dx{i}dx{j} (at {point!r:.100})"
+            _agree(what, analytic, numeric, atol, rtol)
     return True
+
+
+def _agree(what: str, analytic: float, numeric: float, atol: float, rtol: float) -> None:
+    """|analytic - numeric| <= atol + rtol * |numeric|, else a ``GradcheckError`` saying ``what``."""
+    if not abs(analytic - numeric) <= atol + rtol * abs(numeric):
+        raise GradcheckError(
+            f"{what} is wrong: analytic {analytic!r}, numeric {numeric!r} "
+            f"(|difference| {abs(analytic - numeric):.3g} > atol {atol} + rtol {rtol} * |numeric|)"
+        )
 
 
 def _tolerance(name: str, x: object, positive: bool = False) -> float:
