@@ -9,6 +9,7 @@
 """
 
 from .backprop import BackwardStep, Edge
+from .compile import CompiledGraph, compile_graph
 from .functional import custom_op, grad, gradients, hessian, jvp, value_and_grad
 from .grad_mode import is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -19,9 +20,11 @@ from .value import Value
 
 __all__ = [
     "BackwardStep",
+    "CompiledGraph",
     "Edge",
     "GradcheckError",
     "Value",
+    "compile_graph",
     "current_scope",
     "custom_op",
     "dot",

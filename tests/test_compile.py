@@ -1,0 +1,178 @@
+"""compile_graph: the compiled graph gives the scalar engine's numbers, bit for bit."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from random_graphs import LEAF_VALUES, build_ours, graphs, is_tame
+
+from autograd import Value, compile_graph, custom_op, dot, sum_values, topological_order
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec=graphs(), data=st.data())
+def test_random_graphs_match_backward_at_new_inputs(spec, data) -> None:
+    """Compiled at one point, called at another: value and every parameter's accumulated
+    grad equal a freshly built scalar graph's at the new point (relu/abs branch at run time)."""
+    n_in = data.draw(st.integers(0, len(spec.leaves)))
+    new = tuple(data.draw(LEAF_VALUES) for _ in range(n_in)) + spec.leaves[n_in:]
+    moved = spec._replace(leaves=new)
+    assume(is_tame(moved))
+    built = build_ours(spec)
+    used = {id(n) for n in topological_order(built.output)}
+    inputs = [x for x in built.leaves[:n_in] if id(x) in used]
+    cg = compile_graph(built.output, inputs=inputs)
+    compile(cg.source, "<test>", "exec")
+    params = built.leaves[n_in:]
+    for p in params:
+        p.grad = 0.25  # accumulates onto what is there
+    got = cg(*(v for x, v in zip(built.leaves, new) if x in inputs))
+
+    ref = build_ours(moved)
+    for p in ref.leaves:
+        p.grad = 0.25
+    ref.output.backward()
+    assert _same(got, ref.output.data)
+    for p, q in zip(params, ref.leaves[n_in:]):
+        assert _same(p.grad, q.grad), (p.label, p.grad, q.grad, cg.source)
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=graphs(ops=("abs", "relu", "add", "sub", "mul", "neg")), data=st.data())
+def test_kinks_match_backward(spec, data) -> None:
+    """At kinks (inputs exactly 0) the compiled slope is the scalar one (0 for relu and abs)."""
+    zeros = tuple(data.draw(st.sampled_from([0.0, -0.0, 1.0])) for _ in spec.leaves)
+    moved = spec._replace(leaves=zeros)
+    assume(is_tame(moved))
+    built = build_ours(spec)
+    first = built.leaves[0]
+    used = any(n is first for n in topological_order(built.output))
+    cg = compile_graph(built.output, inputs=[first] if used else [])
+    for leaf, v in zip(built.leaves[1:], zeros[1:]):
+        leaf.data = v  # parameters are read live
+    ref = build_ours(moved)
+    ref.output.backward()
+    assert _same(cg(zeros[0]) if used else cg(), ref.output.data)
+    for p, q in zip(built.leaves[1:], ref.leaves[1:]):
+        assert _same(p.grad, q.grad)
+
+
+def _neuron() -> tuple[Value, Value, Value, Value, Value]:
+    x, w, b, t = Value(0.5, "x"), Value(-1.5, "w"), Value(0.25, "b"), Value(1.0, "t")
+    out = (w * x + b).tanh()
+    out.label = "out"
+    loss = (out - t) ** 2
+    loss.label = "loss"
+    return x, w, b, t, loss
+
+
+def test_source_is_named_after_labels_and_compiles() -> None:
+    x, _, _, t, loss = _neuron()
+    cg = compile_graph(loss, inputs=[x, t])
+    assert cg.source.startswith("def compiled(x, t):")
+    for line in ("w = params[0].data", "out = tanh(", "loss = checked_pow(",
+                 "d_loss = 1.0", "d_w += x * d_"):
+        assert any(line_.strip().startswith(line) or line in line_
+                   for line_ in cg.source.splitlines()), line
+    compile(cg.source, "<test>", "exec")
+
+
+def test_parameters_are_read_live_and_grads_accumulate() -> None:
+    x, w, b, t, loss = _neuron()
+    cg = compile_graph(loss, inputs=[x, t])
+    w.data = 0.75
+    got = cg(2.0, -1.0)
+    ref = (Value(0.75) * 2.0 + 0.25).tanh()
+    ref_loss = (ref - (-1.0)) ** 2
+    assert got == ref_loss.data
+    g1 = w.grad
+    assert g1 != 0.0
+    cg(2.0, -1.0)  # a second call adds the same gradient again
+    assert w.grad == g1 + g1
+    # the same two calls in the scalar engine: two backward passes accumulate alike
+    w2, b2 = Value(0.75), Value(0.25)
+    loss2 = ((w2 * 2.0 + b2).tanh() + 1.0) ** 2
+    loss2.backward()
+    loss2.backward()
+    assert (w.grad, b.grad) == (w2.grad, b2.grad)
+    assert x.grad == 0.0 and t.grad == 0.0  # inputs get no gradient
+
+
+def test_micrograd_style_and_fused_nodes() -> None:
+    xs = [Value(0.1 * i, f"x{i}") for i in range(3)]
+    ws = [Value(0.3 - 0.2 * i, f"w{i}") for i in range(3)]
+    y = sum_values([dot(ws, xs), sum((w * x for w, x in zip(ws, xs)), Value(0.0))]).relu()
+    cg = compile_graph(y, inputs=xs)
+    got = cg(1.0, -2.0, 0.5)
+    ref_ws = [Value(w.data) for w in ws]
+    ref_xs = [Value(v) for v in (1.0, -2.0, 0.5)]
+    ref = sum_values([dot(ref_ws, ref_xs),
+                      sum((w * x for w, x in zip(ref_ws, ref_xs)), Value(0.0))]).relu()
+    ref.backward()
+    assert got == ref.data
+    assert [w.grad for w in ws] == [w.grad for w in ref_ws]
+
+
+@pytest.mark.parametrize(
+    ("build", "arg", "error", "words"),
+    [
+        (lambda x: 1.0 / x, 0.0, ZeroDivisionError, "division by zero"),
+        (lambda x: x.log(), -1.0, ValueError, "log"),
+        (lambda x: x.log(), 0.0, ValueError, "log"),
+        (lambda x: x.sqrt(), -4.0, ValueError, "sqrt"),
+        (lambda x: x.exp(), 1000.0, OverflowError, "exp"),
+        (lambda x: x ** -1, 0.0, ZeroDivisionError, "power"),
+        (lambda x: x ** 0.5, -1.0, ValueError, "power"),
+        (lambda x: x ** 400, 1e10, OverflowError, "power"),
+    ],
+)
+def test_domain_errors_name_the_op_and_change_nothing(build, arg, error, words) -> None:
+    x, w = Value(2.0, "x"), Value(3.0, "w")
+    cg = compile_graph(build(x) * w, inputs=[x])
+    with pytest.raises(error, match=words):
+        build(Value(arg))  # the scalar op raises the same
+    with pytest.raises(error, match=words):
+        cg(arg)
+    assert w.grad == 0.0
+
+
+def test_bad_inputs() -> None:
+    x, w, _, t, loss = _neuron()
+    with pytest.raises(ValueError, match=r"inputs\[0\].*not a leaf"):
+        compile_graph(loss, inputs=[loss.parents[0]])  # a node of the graph, not a leaf
+    with pytest.raises(ValueError, match="not a leaf"):
+        compile_graph(loss, inputs=[Value(1.0)])
+    with pytest.raises(ValueError, match="twice"):
+        compile_graph(loss, inputs=[x, x])
+    with pytest.raises(TypeError, match="root"):
+        compile_graph(1.0, inputs=[])  # type: ignore[arg-type]
+    cg = compile_graph(loss, inputs=[x, t])
+    with pytest.raises(TypeError, match="2 input values, got 1"):
+        cg(1.0)
+    with pytest.raises(TypeError, match="input 1"):
+        cg(1.0, "a")
+    assert w.grad == 0.0
+
+
+def test_custom_ops_are_refused() -> None:
+    @custom_op("myexp", derivative=lambda out, x: (out,))
+    def myexp(x: float) -> tuple[float, tuple[float]]:
+        e = math.exp(x)
+        return e, (e,)
+
+    x = Value(1.0, "x")
+    with pytest.raises(ValueError, match="cannot compile op"):
+        compile_graph(myexp(x) * 2.0, inputs=[x])
+
+
+def test_leaf_root() -> None:
+    w = Value(2.0, "w")
+    cg = compile_graph(w)
+    assert cg() == 2.0 and w.grad == 1.0
