@@ -187,7 +187,7 @@ _HELPERS: dict[str, object] = {
 }
 
 
-def _forward(node: Value, a: list[str]) -> str:
+def _forward(node: Value, a: list[str], batch: bool = False) -> str:
     """The expression computing ``node`` from its parents' variables ``a``."""
     op, lg = node.op, node.local_grads
     func = lg.func if type(lg) is partial else lg
@@ -207,6 +207,8 @@ def _forward(node: Value, a: list[str]) -> str:
         return f"-{a[0]}"
     if op == "abs":
         return f"abs({a[0]})"
+    if op == "relu" and batch:
+        return f"_relu({a[0]})"
     if op == "relu":  # nan passes through, as in Value.relu
         return f"{a[0]} if not {a[0]} <= 0.0 else 0.0"
     if op in ("exp", "log", "sqrt", "sigmoid") and func is getattr(value, f"_d_{op}"):
@@ -224,10 +226,14 @@ def _forward(node: Value, a: list[str]) -> str:
     )
 
 
-def _locals(node: Value, a: list[str], out: str, rules: dict[str, object]) -> list[str]:
+def _locals(
+    node: Value, a: list[str], out: str, rules: dict[str, object], batch: bool = False
+) -> list[str]:
     """d(node)/d(parent) for each parent, as expressions (from the node's own rule)."""
     op, lg = node.op, node.local_grads
     x = a[0] if a else ""
+    if op in ("relu", "abs") and batch:
+        return [f"_{op}_slope({x})"]
     if op == "relu":
         return [f"(1.0 if not {x} <= 0.0 else 0.0)"]
     if op == "abs":
@@ -274,12 +280,15 @@ def _names(order: list[Value]) -> list[str]:
 
 class CompiledGraph:
     """A graph compiled to Python: ``cg(*input_values)`` is root's value, with d root/d leaf
-    accumulated into ``.grad`` of every leaf that is not an input; ``cg.source`` the code."""
+    accumulated into ``.grad`` of every leaf that is not an input; ``cg.source`` the code.
+    ``cg.batch(*arrays)`` replays it over N rows at once with numpy (the mean of root, and
+    the mean gradient accumulated)."""
 
-    def __init__(self, source: str, fn: Callable[..., float], n_inputs: int) -> None:
-        self.source = source
-        self._fn = fn
-        self._n = n_inputs
+    def __init__(self, graph: _Graph) -> None:
+        self._graph = graph
+        self.source, self._fn = _generate(graph, batch=False)
+        self._n = len(graph.inputs)
+        self._batch_fn: Callable[..., float] | None = None
 
     def __call__(self, *input_values: float) -> float:
         if len(input_values) != self._n:
@@ -289,8 +298,53 @@ class CompiledGraph:
         xs = [real.as_float(x, f"compiled graph: input {i}") for i, x in enumerate(input_values)]
         return self._fn(*xs)
 
+    def batch(self, *arrays: object) -> float:
+        """The mean of root over N rows (``arrays[i][r]`` is input i in row r); adds the mean
+        gradient over the rows to every parameter's ``.grad``. Within rel 1e-12 of the mean
+        of per-row calls (numpy's exp, log, tanh may differ from math's in the last bit).
+        A domain error names the op and the first row where it happens."""
+        import numpy as np  # lazy: `import autograd` stays stdlib-only
+
+        if len(arrays) != self._n:
+            raise TypeError(f"batch takes {self._n} arrays, got {len(arrays)}")
+        columns = []
+        for i, a in enumerate(arrays):
+            try:
+                col = np.asarray(a, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"batch: arrays[{i}] must be an array of real numbers, got "
+                    f"{type(a).__name__}: {a!r:.100}"
+                ) from None
+            if col.ndim != 1 or len(col) == 0:
+                raise ValueError(
+                    f"batch: arrays[{i}] must be 1-D and non-empty, got shape {col.shape}"
+                )
+            columns.append(col)
+        if len({len(c) for c in columns}) > 1:
+            raise ValueError(
+                f"batch: the arrays must have one length, got {[len(c) for c in columns]}"
+            )
+        if self._batch_fn is None:
+            self.batch_source, self._batch_fn = _generate(self._graph, batch=True)
+        with np.errstate(all="ignore"):
+            return self._batch_fn(*columns)
+
     def __repr__(self) -> str:
         return f"<CompiledGraph: {self._n} inputs, {self.source.count(chr(10))} lines>"
+
+
+class _Graph:
+    """What the code generators need: the nodes in order, their names, inputs, parameters."""
+
+    def __init__(self, root: Value, inputs: list[Value]) -> None:
+        self.root = root
+        self.order = topological_order(root)
+        self.inputs = inputs
+        self.index = {id(n): i for i, n in enumerate(self.order)}
+        self.names = _names(self.order)
+        self.input_ids = {id(x) for x in inputs}
+        self.params = [n for n in self.order if not n.parents and id(n) not in self.input_ids]
 
 
 def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
@@ -303,8 +357,7 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
     if not isinstance(root, Value):
         raise TypeError(f"compile_graph: root must be a Value, got {type(root).__name__}")
     inputs = list(inputs)
-    order = topological_order(root)
-    in_graph = {id(n) for n in order if not n.parents}
+    in_graph = {id(n) for n in topological_order(root) if not n.parents}
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"compile_graph: inputs[{i}] must be a Value, got {type(x).__name__}")
@@ -312,13 +365,17 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
             raise ValueError(f"compile_graph: inputs[{i}] ({x!r:.100}) is not a leaf of the graph")
     if len({id(x) for x in inputs}) != len(inputs):
         raise ValueError("compile_graph: an input is listed twice")
-    index = {id(n): i for i, n in enumerate(order)}
-    names = _names(order)
-    input_ids = {id(x) for x in inputs}
-    params = [n for n in order if not n.parents and id(n) not in input_ids]
+    return CompiledGraph(_Graph(root, inputs))
+
+
+def _generate(graph: _Graph, batch: bool) -> tuple[str, Callable[..., float]]:
+    """The source of the compiled function and the function (``batch``: on numpy columns)."""
+    order, names, index, input_ids = graph.order, graph.names, graph.index, graph.input_ids
+    params = graph.params
     p_index = {id(n): k for k, n in enumerate(params)}
-    args = [names[index[id(x)]] for x in inputs]
-    rules: dict[str, object] = {}
+    args = [names[index[id(x)]] for x in graph.inputs]
+    rules: dict[str, Any] = {}
+    root = graph.root
 
     body = ["# forward"]
     for i, node in enumerate(order):
@@ -328,12 +385,13 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
             body.append(f"{names[i]} = params[{p_index[id(node)]}].data")
             continue
         a = [names[index[id(p)]] for p in node.parents]
-        body.append(f"{names[i]} = {_forward(node, a)}  # {node.op}")
+        body.append(f"{names[i]} = {_forward(node, a, batch)}  # {node.op}")
     r = names[-1]
 
     body.append("# backward: dL/dparent += d(node)/d(parent) * dL/d(node)")
     for k, leaf in enumerate(params):
-        body.append(f"d_{names[index[id(leaf)]]} = params[{k}].grad")
+        start = "0.0" if batch else f"params[{k}].grad"
+        body.append(f"d_{names[index[id(leaf)]]} = {start}")
     if root.parents:
         body.append(f"d_{r} = 1.0")
     elif id(root) not in input_ids:
@@ -345,7 +403,7 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
             continue
         a = [names[index[id(p)]] for p in node.parents]
         g = f"d_{names[i]}"
-        for p, local in zip(node.parents, _locals(node, a, names[i], rules)):
+        for p, local in zip(node.parents, _locals(node, a, names[i], rules, batch)):
             if id(p) in input_ids:
                 continue
             term = g if local == "1.0" else (f"-{g}" if local == "-1.0" else f"{local} * {g}")
@@ -356,10 +414,86 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
             else:
                 body.append(f"{target} += {term}")
     for k, leaf in enumerate(params):
-        body.append(f"params[{k}].grad = d_{names[index[id(leaf)]]}")
-    body.append(f"return {r}")
+        d = f"d_{names[index[id(leaf)]]}"
+        body.append(f"params[{k}].grad += _mean({d})" if batch else f"params[{k}].grad = {d}")
+    body.append(f"return _mean({r})" if batch else f"return {r}")
 
     source = f"def compiled({', '.join(args)}):\n" + "".join(f"    {line}\n" for line in body)
-    namespace: dict[str, Any] = {**_HELPERS, **rules, "params": tuple(params)}
+    helpers = _batch_helpers(rules) if batch else {**_HELPERS, **rules}
+    namespace: dict[str, Any] = {**helpers, "params": tuple(params)}
     exec(compile(source, "<compiled graph>", "exec"), namespace)  # noqa: S102
-    return CompiledGraph(source, namespace["compiled"], len(inputs))
+    return source, namespace["compiled"]
+
+
+def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
+    """The helpers of the generated code on numpy columns, with the scalar ops' errors
+    (and the first failing row)."""
+    import numpy as np
+
+    def first_error(scalar: Callable[..., float], bad: Any, *cols: Any) -> None:
+        if not np.any(bad):
+            return
+        shape = np.broadcast(*cols).shape
+        row = int(np.argmax(np.broadcast_to(bad, shape))) if shape else 0
+        values = [float(np.broadcast_to(c, shape)[row]) if shape else float(c) for c in cols]
+        try:
+            scalar(*values)
+        except (ArithmeticError, ValueError) as error:
+            raise type(error)(f"row {row}: {error}") from None
+
+    def div(x: Any, y: Any) -> Any:
+        first_error(_div, y == 0.0, x, y)
+        return x / y
+
+    def exp_(x: Any) -> Any:
+        out = np.exp(x)
+        first_error(_exp, np.isinf(out) & np.isfinite(x), x)
+        return out
+
+    def log_(x: Any) -> Any:
+        first_error(_log, x <= 0.0, x)
+        return np.log(x)
+
+    def sqrt_(x: Any) -> Any:
+        first_error(_sqrt, x < 0.0, x)
+        return np.sqrt(x)
+
+    def sigmoid(x: Any) -> Any:
+        return 1.0 / (1.0 + np.exp(-x))  # exp(-x) = inf gives 0.0, as the scalar op
+
+    def power(x: Any, y: Any) -> Any:
+        out = np.power(x, y)
+        frac = np.isfinite(y) & (np.floor(y) != y)
+        bad = ((x == 0.0) & (y < 0.0)) | ((x < 0.0) & frac)
+        bad = bad | (np.isinf(out) & np.isfinite(x) & np.isfinite(y))
+        first_error(checked_pow, bad, x, y)
+        return out
+
+    def per_row(func: Callable[..., Any]) -> Callable[..., Any]:
+        """A scalar helper or rule applied row by row (those that branch on the number)."""
+
+        def rows(*cols: Any) -> Any:
+            shape = np.broadcast(*cols).shape
+            if not shape:
+                return func(*(float(c) for c in cols))
+            full = [np.broadcast_to(c, shape) for c in cols]
+            results = [func(*(float(c[i]) for c in full)) for i in range(shape[0])]
+            if isinstance(results[0], tuple):  # a rule: one column per parent
+                return tuple(np.array(col) for col in zip(*results))
+            return np.array(results)
+
+        return rows
+
+    helpers: dict[str, object] = {
+        "_div": div, "_exp": exp_, "_log": log_, "_sqrt": sqrt_, "_sigmoid": sigmoid,
+        "tanh": np.tanh, "checked_pow": power, "inf": math.inf, "nan": math.nan,
+        "_relu": lambda x: np.where(x <= 0.0, 0.0, x),
+        "_relu_slope": lambda x: np.where(x <= 0.0, 0.0, 1.0),
+        "_abs_slope": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
+        "_mean": lambda a: float(np.mean(a)),
+    }
+    for name in ("exp", "log", "power_derivative", "exponent_derivative"):
+        helpers[name] = per_row(getattr(real, name))
+    for name, rule in rules.items():
+        helpers[name] = per_row(rule)
+    return helpers
