@@ -345,6 +345,13 @@ class _Graph:
         self.names = _names(self.order)
         self.input_ids = {id(x) for x in inputs}
         self.params = [n for n in self.order if not n.parents and id(n) not in self.input_ids]
+        # the nodes a parameter's gradient flows through: only their gradients are computed
+        self.needs_grad: set[int] = set()
+        for n in self.order:
+            if (not n.parents and id(n) not in self.input_ids) or any(
+                id(p) in self.needs_grad for p in n.parents
+            ):
+                self.needs_grad.add(id(n))
 
 
 def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
@@ -392,25 +399,27 @@ def _generate(graph: _Graph, batch: bool) -> tuple[str, Callable[..., float]]:
     for k, leaf in enumerate(params):
         start = "0.0" if batch else f"params[{k}].grad"
         body.append(f"d_{names[index[id(leaf)]]} = {start}")
-    if root.parents:
+    if root.parents and id(root) in graph.needs_grad:
         body.append(f"d_{r} = 1.0")
-    elif id(root) not in input_ids:
+    elif not root.parents and id(root) not in input_ids:
         body.append(f"d_{r} += 1.0")
     started: set[int] = set()
     for i in range(len(order) - 1, -1, -1):
         node = order[i]
-        if not node.parents:
+        if not node.parents or id(node) not in graph.needs_grad:
             continue
         a = [names[index[id(p)]] for p in node.parents]
         g = f"d_{names[i]}"
         for p, local in zip(node.parents, _locals(node, a, names[i], rules, batch)):
-            if id(p) in input_ids:
+            if id(p) not in graph.needs_grad:  # an input, or computed from inputs only
                 continue
             term = g if local == "1.0" else (f"-{g}" if local == "-1.0" else f"{local} * {g}")
             target = f"d_{names[index[id(p)]]}"
             if p.parents and id(p) not in started:
                 started.add(id(p))
                 body.append(f"{target} = {term}")
+            elif batch:  # not +=: numpy would add in place into an array shared by name
+                body.append(f"{target} = {target} + {term}")
             else:
                 body.append(f"{target} += {term}")
     for k, leaf in enumerate(params):

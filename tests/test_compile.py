@@ -271,3 +271,34 @@ def test_batch_kinks_take_the_scalar_slope(op) -> None:
     w.grad = 0.0
     cg.batch(np.array(column))
     assert math.isclose(w.grad, sum(per_row) / 3, rel_tol=1e-12)
+
+
+def test_no_gradient_code_for_nodes_of_inputs_only() -> None:
+    """x**2 depends on the input alone: no parameter's gradient flows through it."""
+    x, t, w = Value(1.0, "x"), Value(2.0, "t"), Value(3.0, "w")
+    sq = x**2
+    sq.label = "sq"
+    cg = compile_graph(sq * w + t, inputs=[x, t])
+    assert "sq = checked_pow(x, 2.0)" in cg.source
+    assert "d_sq" not in cg.source and "d_x" not in cg.source
+    assert cg(3.0, 1.0) == 28.0 and w.grad == 9.0
+    assert compile_graph(x * t, inputs=[x, t])(2.0, 3.0) == 6.0  # nothing to differentiate
+
+
+def test_batch_gradients_shared_by_name_are_not_added_in_place() -> None:
+    """d_a = d_s and d_b = d_s name one numpy array: a later d_a += ... must not change d_b.
+    (Found by hypothesis: numpy's += adds in place.)"""
+    x, w1, w2 = Value(0.3, "x"), Value(0.5, "w1"), Value(-0.2, "w2")
+    a, b = x + w1, -w2
+    root = (a + b) + (a + b).tanh()  # d_a = d_b = tanh' * 1, then d_a += 1
+    cg = compile_graph(root, inputs=[x])
+    column = [0.3, -1.0, 2.0]
+    per_row = []
+    for v in column:
+        w1.grad = w2.grad = 0.0
+        cg(v)
+        per_row.append((w1.grad, w2.grad))
+    w1.grad = w2.grad = 0.0
+    cg.batch(np.array(column))
+    assert math.isclose(w1.grad, sum(g[0] for g in per_row) / 3, rel_tol=1e-12)
+    assert math.isclose(w2.grad, sum(g[1] for g in per_row) / 3, rel_tol=1e-12)
