@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
 import pytest
 from engine_ops import CASES, OPS, Lib
 from error_bounds import SAFETY, error_bounds
 from hypothesis import assume, given, settings
+from needs import need_torch
 from random_graphs import GraphSpec, build, build_ours, graphs
 
 try:
@@ -35,12 +35,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "ops.json"
 
 @pytest.fixture(autouse=True)
 def _need_torch() -> None:
-    if torch is not None:
-        return
-    message = "torch is not importable: install the ref extra (pip install -e '.[ref]')"
-    if os.environ.get("STEPGRAD_REQUIRE_TORCH") == "1":
-        pytest.fail(f"STEPGRAD_REQUIRE_TORCH=1 but {message}", pytrace=False)
-    pytest.skip(message)
+    need_torch()
 
 
 def torch_lib() -> Lib:

@@ -3,31 +3,14 @@ Numpy scalars: welcome on either side of every operator."""
 
 from __future__ import annotations
 
-import gc
 import math
 import operator
-from collections.abc import Callable
 
 import numpy as np
 import pytest
+from errors import error_of, live_values
 
 from autograd import Value, dot, gradcheck, sum_values
-
-
-def error_of(kind: type[BaseException], call: Callable[[], object]) -> str:
-    """The message of the ``kind`` error ``call()`` raises (the traceback is dropped, so the
-    values it held are freed)."""
-    try:
-        call()
-    except kind as err:
-        return str(err)
-    raise AssertionError(f"{call} did not raise {kind.__name__}")
-
-
-def live_values() -> int:
-    gc.collect()
-    return sum(1 for obj in gc.get_objects() if type(obj) is Value)
-
 
 # ---- data that is not a real number ---------------------------------------------------------
 

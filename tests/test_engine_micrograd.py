@@ -3,25 +3,10 @@ equivalent (no aliases). And ``Value``'s own arguments are checked when it is ma
 
 from __future__ import annotations
 
-import gc
-
 import pytest
+from errors import error_of, live_values
 
 from autograd import Value, no_grad
-
-
-def error_of(kind: type[BaseException], call) -> str:
-    try:
-        call()
-    except kind as err:
-        return str(err)
-    raise AssertionError(f"{call} did not raise {kind.__name__}")
-
-
-def live_values() -> int:
-    gc.collect()
-    return sum(1 for obj in gc.get_objects() if isinstance(obj, Value))
-
 
 # ---- the constructor ----------------------------------------------------------------------
 

@@ -6,11 +6,11 @@ nodes, differentiated twice by ``gradients(create_graph=True)`` and by
 from __future__ import annotations
 
 import math
-import os
 
 import pytest
 from error_bounds import error_bounds
 from hypothesis import assume, given, settings
+from needs import need_torch
 from random_graphs import GraphSpec, build, build_ours, graphs
 
 from autograd import gradients
@@ -25,12 +25,7 @@ pytestmark = pytest.mark.torch
 
 @pytest.fixture(autouse=True)
 def _need_torch() -> None:
-    if torch is not None:
-        return
-    message = "torch is not importable: install the ref extra (pip install -e '.[ref]')"
-    if os.environ.get("STEPGRAD_REQUIRE_TORCH") == "1":
-        pytest.fail(f"STEPGRAD_REQUIRE_TORCH=1 but {message}", pytrace=False)
-    pytest.skip(message)
+    need_torch()
 
 
 def torch_hessian(spec: GraphSpec) -> list[list[float]]:

@@ -33,28 +33,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from needs import CHROMIUM_FLAGS, missing
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "02_step_through_backprop.ipynb"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,900",
-]
+FLAGS = [*CHROMIUM_FLAGS, "--window-size=1400,900"]
 WAIT = 120  # seconds for anything Lab or the kernel does
 
 
 def _missing(message: str) -> None:
-    if os.environ.get("STEPGRAD_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"STEPGRAD_REQUIRE_BROWSER=1 but {message}")
-    pytest.skip(message)
+    missing("STEPGRAD_REQUIRE_BROWSER", message)
 
 
 @pytest.fixture(scope="module")

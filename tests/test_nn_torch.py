@@ -8,12 +8,12 @@ Marked ``torch``: skipped when torch cannot be imported, unless STEPGRAD_REQUIRE
 from __future__ import annotations
 
 import math
-import os
 import random
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from needs import missing
 
 from autograd import Value
 from nn import MLP, SGD, Adam, bce_with_logits, cross_entropy, hinge_loss, mse_loss, softmax
@@ -27,9 +27,10 @@ def import_torch():
     try:
         import torch
     except ImportError:
-        if os.environ.get("STEPGRAD_REQUIRE_TORCH") == "1":
-            pytest.fail("STEPGRAD_REQUIRE_TORCH=1 but torch cannot be imported")
-        pytest.skip("torch is not installed (the 'ref' extra; make crosscheck installs it)")
+        missing(
+            "STEPGRAD_REQUIRE_TORCH",
+            "torch is not installed (the 'ref' extra; make crosscheck installs it)",
+        )
     return torch
 
 

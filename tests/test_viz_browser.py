@@ -5,7 +5,6 @@ Skipped when chromium is missing, unless STEPGRAD_REQUIRE_BROWSER=1 (CI): then i
 """
 
 import html
-import os
 import re
 import shutil
 import struct
@@ -13,22 +12,14 @@ import subprocess
 
 import pytest
 from graphs import tanh_neuron
+from needs import CHROMIUM_FLAGS, missing
 
 from viz import save_steps_html
 from viz.frames import build_frames
 
 pytestmark = pytest.mark.browser
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-]
+FLAGS = [*CHROMIUM_FLAGS, "--hide-scrollbars"]
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +28,7 @@ def chromium():
         exe = shutil.which(name)
         if exe:
             return exe
-    message = "chromium is not installed (apt-get install chromium)"
-    if os.environ.get("STEPGRAD_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"STEPGRAD_REQUIRE_BROWSER=1 but {message}")
-    pytest.skip(message)
+    missing("STEPGRAD_REQUIRE_BROWSER", "chromium is not installed (apt-get install chromium)")
 
 
 def neuron():
