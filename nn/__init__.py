@@ -12,7 +12,15 @@ from .layers import MLP, Layer, Neuron
 from .losses import bce_with_logits, cross_entropy, hinge_loss, mse_loss, softmax
 from .module import Module
 from .optim import SGD, Adam, Optimizer
-from .train import DeadLayerWarning, History, TrainingDiverged, accuracy, fit
+from .train import (
+    CompiledLoss,
+    DeadLayerWarning,
+    History,
+    TrainingDiverged,
+    accuracy,
+    compile_loss,
+    fit,
+)
 
 
 def __getattr__(name: str) -> object:
@@ -23,11 +31,13 @@ def __getattr__(name: str) -> object:
         return importlib.import_module(".datasets", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "ACTIVATIONS",
     "MLP",
     "SGD",
     "Adam",
+    "CompiledLoss",
     "DeadLayerWarning",
     "History",
     "Layer",
@@ -37,6 +47,7 @@ __all__ = [
     "TrainingDiverged",
     "accuracy",
     "bce_with_logits",
+    "compile_loss",
     "cross_entropy",
     "datasets",
     "fit",

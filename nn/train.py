@@ -22,7 +22,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from autograd import Value, dot, no_grad
+from autograd import (
+    CompiledGraph,
+    Value,
+    compile_graph,
+    dot,
+    is_grad_enabled,
+    no_grad,
+    sum_values,
+    topological_order,
+)
 from autograd.real import as_float, is_real, short_int
 
 from .losses import bce_with_logits, cross_entropy, hinge_loss, mse_loss, sign_labels
@@ -230,10 +239,10 @@ def _function(name: str, f: object, what: str) -> None:
         raise TypeError(f"fit: {name} must be a function {what} or None, got {type(f).__name__}")
 
 
-def _checked_rows(X: Sequence[Any], model: Any) -> list[list[float]]:
+def _checked_rows(X: Sequence[Any], model: Any, who: str = "fit") -> list[list[float]]:
     """Every example a list of finite floats, all as long as the model's input (or the first
     example, for a model without ``nin``)."""
-    rows = _rows(X, "fit")
+    rows = _rows(X, who)
     nin = getattr(model, "nin", None)
     known = isinstance(nin, int) and not isinstance(nin, bool)  # the model says its width
     width = nin if known else len(rows[0]) if rows else 0
@@ -241,29 +250,32 @@ def _checked_rows(X: Sequence[Any], model: Any) -> list[list[float]]:
         if len(row) != width:
             s = "s" * (len(row) != 1)
             if known:
-                raise ValueError(f"fit: X[{i}] has {len(row)} number{s}; the model takes {width}")
-            raise ValueError(f"fit: X[{i}] has {len(row)} number{s}; X[0] has {width}")
+                raise ValueError(f"{who}: X[{i}] has {len(row)} number{s}; the model takes {width}")
+            raise ValueError(f"{who}: X[{i}] has {len(row)} number{s}; X[0] has {width}")
         for j, v in enumerate(row):
             if not math.isfinite(v):
-                raise ValueError(f"fit: X[{i}][{j}] is {v!r}; inputs must be finite numbers")
+                raise ValueError(f"{who}: X[{i}][{j}] is {v!r}; inputs must be finite numbers")
     return rows
 
 
-def _targets(loss: str | LossFn, y: Sequence[Any]) -> list[Any]:
+def _targets(loss: str | LossFn, y: Sequence[Any], who: str = "fit") -> list[Any]:
     """Labels checked and converted for the loss: hinge -1/+1, bce 0..1, class indices."""
     if isinstance(y, (str, bytes)) or not isinstance(y, Iterable):
-        raise TypeError(f"fit: y must be a list of labels or targets, got {type(y).__name__}")
+        raise TypeError(f"{who}: y must be a list of labels or targets, got {type(y).__name__}")
     if loss == "hinge":
-        return sign_labels(list(y), "fit")
+        return sign_labels(list(y), who)
     if loss not in ("mse", "bce", "cross_entropy"):
         return list(y)  # a custom loss gets them as they are
     targets = []
     for i, t in enumerate(y):
-        value = as_float(t, f"fit: y[{i}]")
+        if loss == "cross_entropy" and _is_row(t):
+            targets.append(_one_hot(t, i, who))
+            continue
+        value = as_float(t, f"{who}: y[{i}]")
         if loss == "mse" and not math.isfinite(value):
-            raise ValueError(f"fit: y[{i}] = {t!r:.100}; mse targets must be finite numbers")
+            raise ValueError(f"{who}: y[{i}] = {t!r:.100}; mse targets must be finite numbers")
         if loss == "bce" and not 0.0 <= value <= 1.0:
-            raise ValueError(f"fit: y[{i}] = {t!r:.100}; bce targets must be in [0, 1]")
+            raise ValueError(f"{who}: y[{i}] = {t!r:.100}; bce targets must be in [0, 1]")
         if loss == "cross_entropy":
             if (
                 isinstance(t, bool)
@@ -272,28 +284,59 @@ def _targets(loss: str | LossFn, y: Sequence[Any]) -> list[Any]:
                 or value < 0
             ):
                 raise ValueError(
-                    f"fit: y[{i}] = {t!r:.100} is not a class index; cross_entropy needs "
-                    "class indices 0, 1, ..."
+                    f"{who}: y[{i}] = {t!r:.100} is not a class index; cross_entropy needs "
+                    "class indices 0, 1, ... (or one-hot rows)"
                 )
             value = int(value)
         targets.append(value)
     return targets
 
 
-def _check_output(loss: str | LossFn, output: Any, targets: list[Any]) -> None:
+class _OneHot(int):
+    """A class index read from a one-hot row; ``width`` is the row's length."""
+
+    width: int
+
+
+def _is_row(t: object) -> bool:
+    return not isinstance(t, (str, bytes)) and not is_real(t) and hasattr(t, "__len__")
+
+
+def _one_hot(row: Any, i: int, who: str) -> _OneHot:
+    """The class index of a one-hot row (entries 0 and 1, exactly one 1)."""
+    try:
+        values = [as_float(v, f"{who}: y[{i}]") for v in row]
+    except (TypeError, OverflowError):
+        values = []
+    if sorted(values) != [0.0] * (len(values) - 1) + [1.0] or any(isinstance(v, bool) for v in row):
+        raise ValueError(
+            f"{who}: y[{i}] = {row!r:.100} is not a one-hot row (zeros and a single 1); "
+            "cross_entropy needs class indices 0, 1, ... or one-hot rows"
+        )
+    index = _OneHot(values.index(1.0))
+    index.width = len(values)
+    return index
+
+
+def _check_output(loss: str | LossFn, output: Any, targets: list[Any], who: str = "fit") -> None:
     """hinge, bce and mse need one output per example; cross_entropy a list of class scores
-    with one per class in the labels."""
+    with one per class in the labels (one-hot rows exactly as long as the list)."""
     if loss in ("hinge", "bce", "mse") and not isinstance(output, Value):
-        raise ValueError(f"fit: loss {loss!r} needs a model with one output, got {len(output)}")
+        raise ValueError(f"{who}: loss {loss!r} needs a model with one output, got {len(output)}")
     if loss == "cross_entropy":
         if isinstance(output, Value):
             raise ValueError(
-                "fit: loss 'cross_entropy' needs one output per class; the model has one output"
+                f"{who}: loss 'cross_entropy' needs one output per class; the model has one output"
             )
         for i, t in enumerate(targets):
+            if isinstance(t, _OneHot) and t.width != len(output):
+                raise ValueError(
+                    f"{who}: y[{i}] is a one-hot row of {t.width} numbers; the model has "
+                    f"{len(output)} outputs"
+                )
             if t >= len(output):
                 raise ValueError(
-                    f"fit: y[{i}] = {short_int(t)} is not a class index for a model with "
+                    f"{who}: y[{i}] = {short_int(t)} is not a class index for a model with "
                     f"{len(output)} outputs (0 to {len(output) - 1})"
                 )
 
@@ -354,6 +397,188 @@ def _scheduled_lr(lr_schedule: Callable[[int], float], step: int) -> float:
     return lr
 
 
+# ---- compiled losses ---------------------------------------------------------------------
+
+
+def _checked_l2(l2: object, who: str) -> float:
+    if isinstance(l2, bool) or not is_real(l2):
+        raise TypeError(
+            f"{who}: l2 must be a finite number >= 0, got {type(l2).__name__}: {l2!r:.100}"
+        )
+    value = float(l2)  # type: ignore[arg-type]
+    if not 0.0 <= value < math.inf:
+        raise ValueError(f"{who}: l2 must be a finite number >= 0, got {value!r}")
+    return value
+
+
+def example_loss(loss: str, output: Any, targets: list[Value]) -> Value:
+    """One example's loss as a graph whose shape does not depend on the numbers, so that it
+    can be compiled once and replayed on every example: the targets are leaves, and no op
+    is chosen by an ``if`` on ``.data`` (the built-in losses' stable forms do branch):
+
+        hinge          relu(1 - t s)
+        mse            (s - t)^2
+        bce            z/2 + |z|/2 + log(1 + e^-|z|) - t z       (= log(1 + e^z) - t z)
+        cross_entropy  log(sum_j e^(z_j - m)) - sum_j t_j (z_j - m),   t one-hot,
+                       m = max_j z_j as a chain m <- m + relu(z_j - m)
+
+    The values are those of ``hinge_loss``, ``mse_loss``, ``bce_with_logits`` and
+    ``cross_entropy`` on one example (to rounding), and so are the gradients: at z = 0 the
+    bce slope is 1/2 - t, and the gradient through m is 0 up to rounding.
+    """
+    if loss == "hinge":
+        return (1.0 - targets[0] * output).relu()
+    if loss == "mse":
+        return (output - targets[0]) ** 2
+    if loss == "bce":
+        a = abs(output)
+        return 0.5 * output + 0.5 * a + (1.0 + (-a).exp()).log() - targets[0] * output
+    m = output[0]
+    for z in output[1:]:
+        m = m + (z - m).relu()
+    shifted = [z - m for z in output]
+    return sum_values([s.exp() for s in shifted]).log() - dot(targets, shifted)
+
+
+class CompiledLoss:
+    """A model's per-example loss compiled once (see ``compile_loss``).
+
+    ``closs(X, y)`` -> the mean loss over the rows plus ``l2 * sum(p^2)``; adds the mean
+    gradient (and ``2 l2 p``) into every parameter's ``.grad``. ``closs.source`` is the
+    generated code of one example's forward and backward pass.
+    """
+
+    def __init__(self, model: Any, loss: str, l2: float) -> None:
+        self.model, self.loss, self.l2 = model, loss, l2
+        self.params: list[Value] = list(model.parameters())
+        self.graph: CompiledGraph | None = None
+        self.classes: int | None = None  # the model's outputs (cross_entropy)
+        self._used: list[int] = []  # the inputs the loss depends on
+        nin = getattr(model, "nin", None)
+        if isinstance(nin, int) and not isinstance(nin, bool) and nin > 0:
+            self._build([0.0] * nin)  # otherwise on the first call, from its first row
+
+    @property
+    def source(self) -> str:
+        """The compiled code of one example's loss, forward then backward."""
+        if self.graph is None:
+            raise ValueError("compile_loss: not compiled yet (the model has no nin): call it once")
+        return self.graph.source
+
+    def _build(self, row: list[float]) -> None:
+        who = "compile_loss"
+        if not is_grad_enabled():
+            raise RuntimeError(f"{who}: called inside no_grad(), where no graph is recorded")
+        xs = [Value(v, label=f"x{k}") for k, v in enumerate(row)]
+        try:
+            output = self.model(xs)
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{who}: the model failed on an example of {len(row)} inputs "
+                f"({type(exc).__name__}: {exc}); it cannot be compiled"
+            ) from exc
+        outputs = [output] if isinstance(output, Value) else output
+        if not isinstance(outputs, list) or not all(isinstance(o, Value) for o in outputs):
+            raise ValueError(
+                f"{who}: the model must return a Value or a list of Values to be compiled, "
+                f"got {type(output).__name__}: {output!r:.100}"
+            )
+        _check_output(self.loss, output, [], who)
+        n_targets = len(outputs) if self.loss == "cross_entropy" else 1
+        ts = [Value(0.0, label=f"y{j}" if n_targets > 1 else "y") for j in range(n_targets)]
+        root = example_loss(self.loss, output, ts)
+        root.label = "loss"
+        leaves = {id(n) for n in topological_order(root) if not n.parents}
+        self._used = [k for k, x in enumerate(xs) if id(x) in leaves]
+        try:
+            self.graph = compile_graph(root, [*(xs[k] for k in self._used), *ts])
+        except ValueError as exc:
+            raise ValueError(f"{who}: the model's graph cannot be compiled: {exc}") from exc
+        self.classes = len(outputs)
+
+    def targets_array(self, targets: list[Any]) -> Any:
+        """Targets as checked by ``_targets`` -> an array of the target leaves' columns."""
+        import numpy as np
+
+        if self.loss != "cross_entropy":
+            return np.asarray(targets, dtype=np.float64)[:, None]
+        return np.eye(self.classes or 1)[np.asarray(targets, dtype=np.intp)]
+
+    def run(self, X: Any, T: Any) -> float:
+        """The loss on checked arrays: ``X`` (rows x inputs) and ``T`` from ``targets_array``.
+        The mean loss plus the l2 term; gradients added into ``.grad``."""
+        assert self.graph is not None
+        value = self.graph.batch(
+            *(X[:, k] for k in self._used), *(T[:, j] for j in range(T.shape[1]))
+        )
+        if self.l2:
+            squares = 0.0
+            for p in self.params:  # l2 * (p0 p0 + p1 p1 + ...) and d/dp = 2 l2 p, as in fit
+                squares += p.data * p.data
+                g = p.data * self.l2
+                p.grad += g
+                p.grad += g
+            value += self.l2 * squares
+        return value
+
+    def __call__(self, X: Sequence[Any], y: Sequence[Any]) -> float:
+        import numpy as np
+
+        who = "compile_loss"
+        rows = _checked_rows(X, self.model, who)
+        targets = _targets(self.loss, y, who)
+        if len(rows) != len(targets) or not rows:
+            raise ValueError(f"{who}: {len(rows)} examples but {len(targets)} labels")
+        if self.graph is None:
+            self._build(rows[0])
+        if self.loss == "cross_entropy":
+            _check_output(self.loss, [None] * (self.classes or 0), targets, who)
+        return self.run(np.asarray(rows, dtype=np.float64), self.targets_array(targets))
+
+    def __repr__(self) -> str:
+        lines = "not compiled yet" if self.graph is None else f"{self.source.count(chr(10))} lines"
+        return f"<CompiledLoss {self.loss!r}, l2={self.l2:g}: {lines}>"
+
+
+def compile_loss(model: Module, loss: str = "hinge", l2: float = 0.0) -> CompiledLoss:
+    """The model's loss on one example compiled to straight-line code once
+    (``autograd.compile_graph``; inputs: the example's numbers and its target), replayed
+    over a whole batch with numpy.
+
+    ``closs = compile_loss(model, "cross_entropy")``, then ``closs(X, y)`` returns
+    ``mean_i loss(model(X[i]), y[i]) + l2 * sum(p^2)`` and adds its gradient into every
+    parameter's ``.grad`` (accumulating, like ``backward``; zero them first). It reads the
+    parameters' current values at each call, so it stays valid while they are trained.
+    ``loss``: "hinge", "bce", "mse" or "cross_entropy" (class indices or one-hot rows),
+    with the same targets ``fit`` takes; ``closs.source`` shows the generated code.
+
+    Only the graph's recorded shape is replayed: a model whose graph depends on the numbers
+    (a Python ``if`` on ``.data`` in its forward) cannot be compiled correctly (as with
+    ``torch.jit.trace``). relu, abs and the built-in layers are fine.
+    """
+    who = "compile_loss"
+    if not isinstance(loss, str):
+        if callable(loss):
+            raise TypeError(
+                f"{who}: a custom loss function ({getattr(loss, '__name__', type(loss).__name__)}) "
+                f"cannot be compiled; choose one of {', '.join(map(repr, LOSSES))} (or train "
+                "with fit(..., compile=False))"
+            )
+        raise TypeError(
+            f"{who}: loss must be one of {', '.join(map(repr, LOSSES))}, got "
+            f"{type(loss).__name__}: {loss!r:.100}"
+        )
+    if loss not in LOSSES:
+        raise ValueError(f"{who}: unknown loss {loss!r:.100}: choose one of {', '.join(LOSSES)}")
+    l2 = _checked_l2(l2, who)
+    if not callable(model) or not callable(getattr(model, "parameters", None)):
+        raise TypeError(
+            f"{who}: model must be a Module (callable, with parameters()), got "
+            f"{type(model).__name__}: {model!r:.100}"
+        )
+    return CompiledLoss(model, loss, l2)
+
+
 def fit(
     model: Module,
     X: Sequence[Any],
@@ -410,13 +635,7 @@ def fit(
         if isinstance(seed, bool) or not hasattr(seed, "__index__"):
             raise TypeError(f"fit: seed must be None or an int, got {type(seed).__name__}")
         seed = operator.index(seed)
-    if isinstance(l2, bool) or not is_real(l2):
-        raise TypeError(
-            f"fit: l2 must be a finite number >= 0, got {type(l2).__name__}: {l2!r:.100}"
-        )
-    l2 = float(l2)
-    if not 0.0 <= l2 < math.inf:
-        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
+    l2 = _checked_l2(l2, "fit")
     if optimizer is not None and not (
         callable(getattr(optimizer, "step", None))
         and callable(getattr(optimizer, "zero_grad", None))
@@ -445,9 +664,11 @@ def fit(
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
     classify = loss in CLASSIFICATION
     params = model.parameters()
-    if optimizer is not None and params and not {id(p) for p in params} & {
-        id(p) for p in getattr(optimizer, "params", params)
-    }:
+    if (
+        optimizer is not None
+        and params
+        and not {id(p) for p in params} & {id(p) for p in getattr(optimizer, "params", params)}
+    ):
         raise ValueError(
             "fit: the optimizer updates none of the model's parameters (was it built on "
             "another model's?): build it with model.parameters()"

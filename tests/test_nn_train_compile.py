@@ -1,0 +1,222 @@
+"""compile_loss and fit(compile=True): the compiled per-example loss replayed over a batch
+gives the scalar engine's loss and gradients, reads the parameters live, accumulates, and
+turns bad arguments and uncompilable models down with a clear error before anything changes."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from autograd import Value, custom_op, dot, no_grad
+from nn import MLP, CompiledLoss, Module, compile_loss, datasets
+from nn.train import LOSSES
+
+pytest.importorskip("numpy")
+
+MOONS = datasets.make_moons(30, noise=0.1, seed=0)
+SPIRALS = datasets.make_spirals(30, noise=0.05, seed=0)
+
+
+def _data(loss: str):
+    if loss == "cross_entropy":
+        return (*SPIRALS, 3)
+    X, y = MOONS
+    if loss == "mse":
+        y = [0.5 * t - 0.25 for t in y]
+    return X, y, 1
+
+
+def scalar_loss_and_grads(model, X, y, loss: str, l2: float = 0.0):
+    """What fit's scalar path computes for one batch: the loss and every gradient."""
+    model.zero_grad()
+    targets = [int(t) for t in y] if loss == "cross_entropy" else list(y)
+    total = LOSSES[loss]([model([float(v) for v in x]) for x in X], targets)
+    params = model.parameters()
+    if l2:
+        total = total + l2 * dot(params, params)
+    total.backward()
+    return total.data, [p.grad for p in params]
+
+
+def close(a: float, b: float, rel: float = 1e-12) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-15)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("l2", [0.0, 1e-3])
+def test_compiled_loss_and_gradients_match_the_scalar_engine(loss, l2):
+    X, y, nout = _data(loss)
+    for activation in ("relu", "tanh"):
+        model = MLP(2, [6, 5, nout], activation=activation, seed=3)
+        want, want_grads = scalar_loss_and_grads(model, X, y, loss, l2)
+        closs = compile_loss(model, loss, l2=l2)
+        model.zero_grad()
+        got = closs(X, y)
+        assert isinstance(got, float)
+        assert close(got, want), (got, want)
+        for p, g in zip(model.parameters(), want_grads):
+            assert close(p.grad, g), (p.label, p.grad, g)
+
+
+def test_bce_gradient_at_a_logit_of_exactly_zero_is_one_half_minus_t():
+    """The compiled bce has no branch on z; its slope at z = 0 is still sigmoid(0) - t."""
+    model = MLP(2, [1], seed=0)
+    for p in model.parameters():
+        p.data = 0.0
+    compile_loss(model, "bce")([[1.0, 2.0]], [1.0])
+    assert model.layers[0].neurons[0].b.grad == -0.5
+    assert model.layers[0].neurons[0].w[1].grad == -1.0
+
+
+def test_cross_entropy_with_huge_logits_does_not_overflow():
+    model = MLP(1, [3], activation="linear", seed=0)
+    for j, neuron in enumerate(model.layers[0].neurons):
+        neuron.w[0].data, neuron.b.data = 0.0, 1000.0 * j
+    value = compile_loss(model, "cross_entropy")([[0.5]], [0])
+    assert close(value, 2000.0)
+
+
+def test_gradients_accumulate_and_parameters_are_read_live():
+    X, y, _ = _data("hinge")
+    model = MLP(2, [4, 1], seed=0)
+    closs = compile_loss(model, "hinge")
+    model.zero_grad()
+    closs(X, y)
+    once = [p.grad for p in model.parameters()]
+    closs(X, y)
+    assert all(close(p.grad, 2 * g) for p, g in zip(model.parameters(), once))
+    for p in model.parameters():  # a change of the parameters is seen by the next call
+        p.data *= 0.5
+    want, grads = scalar_loss_and_grads(model, X, y, "hinge")
+    model.zero_grad()
+    assert close(closs(X, y), want)
+    assert all(close(p.grad, g) for p, g in zip(model.parameters(), grads))
+
+
+def test_one_hot_rows_and_class_indices_give_the_same_loss():
+    X, y, _ = _data("cross_entropy")
+    model = MLP(2, [5, 3], seed=1)
+    closs = compile_loss(model, "cross_entropy")
+    by_index = closs(X, y)
+    one_hot = [[1.0 if j == t else 0.0 for j in range(3)] for t in y]
+    assert closs(X, one_hot) == by_index
+    import numpy as np
+
+    assert closs(X, np.eye(3)[np.asarray(y, dtype=int)]) == by_index
+
+
+def test_source_is_the_code_of_one_example():
+    closs = compile_loss(MLP(2, [3, 1], seed=0), "hinge")
+    assert closs.source.startswith("def compiled(x0, x1, y):")
+    compile(closs.source, "<test>", "exec")
+    assert isinstance(closs, CompiledLoss)
+    assert "hinge" in repr(closs)
+
+
+class Square(Module):
+    """A model without ``nin``: compiled on its first call, from the first row's width."""
+
+    def __init__(self) -> None:
+        self.w = Value(0.5, label="w")
+
+    def own_parameters(self):
+        return [("w", self.w)]
+
+    def forward(self, x):
+        return self.w * x[0] * x[1]
+
+
+def test_a_model_without_nin_is_compiled_on_the_first_call():
+    model = Square()
+    closs = compile_loss(model, "mse")
+    with pytest.raises(ValueError, match="not compiled yet"):
+        _ = closs.source
+    assert close(closs([[1.0, 2.0], [3.0, 1.0]], [0.0, 0.0]), (1.0 + 2.25) / 2)
+    assert close(model.w.grad, (2 * 1.0 * 2.0 + 2 * 1.5 * 3.0) / 2)
+
+
+softplus = custom_op("softplus")(lambda x: (math.log1p(math.exp(x)), (1 / (1 + math.exp(-x)),)))
+
+
+class CustomOp(Square):
+    def forward(self, x):
+        return softplus(self.w * x[0])
+
+
+class ReturnsFloat(Square):
+    def forward(self, x):
+        return 1.0
+
+
+class Fails(Square):
+    def forward(self, x):
+        return Value(1.0) / (x[0] - x[0])
+
+
+BAD = [
+    ({"loss": "nope"}, ValueError, "compile_loss: unknown loss 'nope'"),
+    ({"loss": LOSSES["mse"]}, TypeError, "custom loss function .* cannot be compiled"),
+    ({"loss": 3}, TypeError, "loss must be one of .* got int: 3"),
+    ({"l2": -1.0}, ValueError, "l2 must be a finite number >= 0, got -1.0"),
+    ({"l2": math.nan}, ValueError, "l2 must be a finite number >= 0, got nan"),
+    ({"l2": True}, TypeError, "l2 must be a finite number >= 0, got bool"),
+    ({"l2": "0.1"}, TypeError, "l2 must be a finite number >= 0, got str"),
+    ({"model": "MLP"}, TypeError, "model must be a Module .* got str"),
+    ({"loss": "cross_entropy"}, ValueError, "needs one output per class"),
+    ({"model": MLP(2, [3, 2], seed=0)}, ValueError, "'hinge' needs a model with one output"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), BAD)
+def test_bad_arguments_are_named(kwargs, error, message):
+    args = {"model": MLP(2, [3, 1], seed=0), "loss": "hinge", **kwargs}
+    with pytest.raises(error, match=message):
+        compile_loss(**args)
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        (CustomOp(), "graph cannot be compiled: .*cannot compile op 'softplus'"),
+        (ReturnsFloat(), "must return a Value or a list of Values .* got float"),
+        (Fails(), "the model failed on an example of 2 inputs .*ZeroDivisionError"),
+    ],
+)
+def test_a_model_that_cannot_be_compiled_is_a_clear_error(model, message):
+    closs = compile_loss(model, "mse")
+    before = model.w.data
+    with pytest.raises(ValueError, match=message):
+        closs([[1.0, 2.0]], [0.0])
+    assert model.w.data == before and model.w.grad == 0.0
+
+
+def test_compiling_inside_no_grad_is_refused():
+    with no_grad(), pytest.raises(RuntimeError, match=re.escape("inside no_grad()")):
+        compile_loss(MLP(2, [1], seed=0))
+
+
+@pytest.mark.parametrize(
+    ("loss", "X", "y", "message"),
+    [
+        ("hinge", [[0.0, 1.0]], [2], "labels must be -1/\\+1 or 0/1"),
+        ("hinge", [[0.0, math.inf]], [1], r"compile_loss: X\[0\]\[1\] is inf"),
+        ("hinge", [[0.0, 1.0, 2.0]], [1], r"X\[0\] has 3 numbers; the model takes 2"),
+        ("hinge", [[0.0, 1.0]], [1, 0], "1 examples but 2 labels"),
+        ("hinge", [], [], "0 examples but 0 labels"),
+        ("bce", [[0.0, 1.0]], [1.5], r"y\[0\] = 1.5.*\[0, 1\]"),
+        ("mse", [[0.0, 1.0]], [math.nan], r"y\[0\] = nan"),
+        ("cross_entropy", [[0.0, 1.0]], [3], r"y\[0\] = 3 is not a class index for .* 3 outputs"),
+        ("cross_entropy", [[0.0, 1.0]], [[0, 1]], r"y\[0\] is a one-hot row of 2 numbers"),
+        ("cross_entropy", [[0.0, 1.0]], [[0, 1, 1]], r"y\[0\] = \[0, 1, 1\] is not a one-hot row"),
+        ("cross_entropy", [[0.0, 1.0]], [0.5], r"y\[0\] = 0.5 is not a class index"),
+    ],
+)
+def test_bad_data_is_named_and_changes_nothing(loss, X, y, message):
+    model = MLP(2, [3, 3 if loss == "cross_entropy" else 1], seed=0)
+    closs = compile_loss(model, loss)
+    model.zero_grad()
+    with pytest.raises((TypeError, ValueError), match=message):
+        closs(X, y)
+    assert all(p.grad == 0.0 for p in model.parameters())
