@@ -31,7 +31,7 @@ from typing import Any
 from . import real, value
 from .graph import topological_order
 from .real import checked_pow
-from .value import CONSTANT_LOCALS, HALVES_RULES, RULES, Value
+from .value import BRANCHES, CONSTANT_LOCALS, HALVES_RULES, RULES, Value
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
@@ -139,7 +139,7 @@ def _symbolic_rule(rule: Callable[..., Any]) -> Callable[..., Any]:
     globs = dict(rule.__globals__)
     for name in rule.__code__.co_names:
         obj = globs.get(name)
-        if callable(obj) and getattr(obj, "__module__", "") == real.__name__:
+        if obj in BRANCHES or (callable(obj) and getattr(obj, "__module__", "") == real.__name__):
             globs[name] = _refuse if name == "value_of" else _symbolic_call(name)
     return types.FunctionType(rule.__code__, globs, rule.__name__, rule.__defaults__)
 
@@ -183,7 +183,7 @@ _HELPERS: dict[str, object] = {
     "_div": _div, "_exp": _exp, "_log": _log, "_sqrt": _sqrt, "_sigmoid": _sigmoid,
     "tanh": math.tanh, "checked_pow": checked_pow, "inf": math.inf, "nan": math.nan,
     "exp": real.exp, "log": real.log, "power_derivative": real.power_derivative,
-    "exponent_derivative": real.exponent_derivative,
+    "exponent_derivative": real.exponent_derivative, "step": value.step, "sign": value.sign,
 }
 
 
@@ -205,11 +205,11 @@ def _forward(node: Value, a: list[str], batch: bool = False) -> str:
         return f"checked_pow({a[0]}, {_lit(lg.args[2])})"  # type: ignore[union-attr]
     if op == "neg":
         return f"-{a[0]}"
-    if op == "abs":
+    if op == "abs" and func is value._d_abs:
         return f"abs({a[0]})"
-    if op == "relu" and batch:
+    if op == "relu" and batch and func is value._d_relu:
         return f"_relu({a[0]})"
-    if op == "relu":  # nan passes through, as in Value.relu
+    if op == "relu" and func is value._d_relu:  # nan passes through, as in Value.relu
         return f"{a[0]} if not {a[0]} <= 0.0 else 0.0"
     if op in ("exp", "log", "sqrt", "sigmoid") and func is getattr(value, f"_d_{op}"):
         return f"_{op}({a[0]})"
@@ -231,13 +231,6 @@ def _locals(
 ) -> list[str]:
     """d(node)/d(parent) for each parent, as expressions (from the node's own rule)."""
     op, lg = node.op, node.local_grads
-    x = a[0] if a else ""
-    if op in ("relu", "abs") and batch:
-        return [f"_{op}_slope({x})"]
-    if op == "relu":
-        return [f"(1.0 if not {x} <= 0.0 else 0.0)"]
-    if op == "abs":
-        return [f"(1.0 if {x} > 0.0 else (-1.0 if {x} < 0.0 else 0.0))"]
     func = lg.func if type(lg) is partial else lg
     if func in CONSTANT_LOCALS:
         return [_lit(c) for c in lg()]  # type: ignore[misc]
@@ -497,8 +490,9 @@ def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
         "_div": div, "_exp": exp_, "_log": log_, "_sqrt": sqrt_, "_sigmoid": sigmoid,
         "tanh": np.tanh, "checked_pow": power, "inf": math.inf, "nan": math.nan,
         "_relu": lambda x: np.where(x <= 0.0, 0.0, x),
-        "_relu_slope": lambda x: np.where(x <= 0.0, 0.0, 1.0),
-        "_abs_slope": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
+        # value.step and value.sign (relu's and abs's slopes) on numpy arrays
+        "step": lambda x: np.where(x <= 0.0, 0.0, 1.0),
+        "sign": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
         "_mean": lambda a: float(np.mean(a)),
     }
     for name in ("exp", "log", "power_derivative", "exponent_derivative"):

@@ -12,8 +12,10 @@ written with arithmetic only (``_d_mul``, ``_d_tanh``, ... below), so it works o
 on Values alike. ``node.local_grads`` is ``partial(rule, out, *parent numbers, *constants)``:
 ``backward`` calls it and gets floats; ``gradients(create_graph=True)`` calls the same rule
 on the Values themselves (``rule(node, *node.parents, *constants)``) and gets Values, a graph
-that can be differentiated again. Local derivatives that are constants (``+``, ``-``, relu,
-abs, sum) are shared functions with no arguments: their derivative is 0.
+that can be differentiated again. Local derivatives that are constants (``+``, ``-``, sum)
+are shared functions with no arguments: their derivative is 0. relu's and abs's slopes
+depend on which side of 0 the input is: their rules branch on the number with ``step`` and
+``sign`` (a float either way, so their own derivative is 0).
 
 The rules hold floats, never the node they belong to, so a graph holds no reference cycles:
 it is freed by reference counting alone the moment it is dropped.
@@ -174,9 +176,9 @@ class Value:
 
     def __abs__(self) -> Value:
         x = self.data
-        # d|x|/dx = sign(x), and 0 at x = 0 (as PyTorch); a constant, so d2|x|/dx2 = 0
-        slope = _one if x > 0.0 else (_minus_one if x < 0.0 else _zero)
-        return _result(abs(x), (self,), "abs", slope)
+        out = abs(x)
+        # d|x|/dx = sign(x), and 0 at x = 0 (as PyTorch); piecewise constant, so d2|x|/dx2 = 0
+        return _result(out, (self,), "abs", partial(_d_abs, out, x))
 
     # reflected operators: `2 + x`, `2 * x`, `np.float64(2) * x`, ...
     def __radd__(self, other: Operand) -> Value:
@@ -238,11 +240,10 @@ class Value:
 
     def relu(self) -> Value:
         x = self.data
-        # d(relu x)/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch); a constant, so
-        # d2(relu x)/dx2 = 0. nan passes through: relu(nan) = nan, with PyTorch's slope 1
-        if not x <= 0.0:  # x > 0, or x is nan
-            return _result(x, (self,), "relu", _one)
-        return _result(0.0, (self,), "relu", _zero)
+        out = x if not x <= 0.0 else 0.0  # nan passes through: relu(nan) = nan, as PyTorch
+        # d(relu x)/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch; 1 at nan);
+        # piecewise constant, so d2(relu x)/dx2 = 0
+        return _result(out, (self,), "relu", partial(_d_relu, out, x))
 
     # ---- backpropagation ---------------------------------------------------------------
 
@@ -272,16 +273,8 @@ def _one_minus_one() -> tuple[float, float]:
     return (1.0, -1.0)
 
 
-def _one() -> tuple[float]:
-    return (1.0,)
-
-
 def _minus_one() -> tuple[float]:
     return (-1.0,)
-
-
-def _zero() -> tuple[float]:
-    return (0.0,)
 
 
 def _n_ones(n: int) -> tuple[float, ...]:
@@ -329,14 +322,39 @@ def _d_dot(out: R, ws: Sequence[R], xs: Sequence[R]) -> tuple[R, ...]:
     return (*xs, *ws)  # d/dw_i = x_i, d/dx_i = w_i
 
 
+def step(x: R) -> float:
+    """1.0 where x > 0 (and where x is nan, as PyTorch's relu), 0.0 where x <= 0: relu's
+    slope. A branch on the number (of a float or a Value): a constant, whose derivative is 0."""
+    v = x if type(x) is float else x.data  # type: ignore[union-attr]
+    return 0.0 if v <= 0.0 else 1.0
+
+
+def sign(x: R) -> float:
+    """1.0 for x > 0, -1.0 for x < 0, 0.0 at 0 (and at nan): abs's slope, as PyTorch's at 0.
+    A branch on the number (of a float or a Value): a constant, whose derivative is 0."""
+    v = x if type(x) is float else x.data  # type: ignore[union-attr]
+    return 1.0 if v > 0.0 else (-1.0 if v < 0.0 else 0.0)
+
+
+def _d_relu(out: R, x: R) -> tuple[float]:
+    return (step(x),)
+
+
+def _d_abs(out: R, x: R) -> tuple[float]:
+    return (sign(x),)
+
+
 # local_grads that are the same at every point (their own derivative is 0)
 CONSTANT_LOCALS: set[Callable[..., tuple[float, ...]]] = {
-    _ones, _one_minus_one, _one, _minus_one, _zero, _n_ones,
+    _ones, _one_minus_one, _minus_one, _n_ones,
 }
 # rules written so that they work on Values too (custom_op adds its own)
 RULES: set[Callable[..., tuple[object, ...]]] = {
     _d_mul, _d_div, _d_pow_n, _d_pow, _d_exp, _d_log, _d_sqrt, _d_tanh, _d_sigmoid,
+    _d_relu, _d_abs,
 }
+# the branches on a number rules may take (compile_graph writes them as calls)
+BRANCHES: set[Callable[[R], float]] = {step, sign}
 # rules that take two equally long halves of the parents: rule(out, ws, xs)
 HALVES_RULES: set[Callable[..., tuple[object, ...]]] = {_d_dot}
 
