@@ -346,3 +346,76 @@ def plot_decision_boundary(
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     return fig
+
+
+# ---- a network's outputs over the input plane, with numpy ----------------------------------
+# The neuron maps and the playground's boundary evaluate the network at thousands of points;
+# one Value per number would take seconds. These read the weights' numbers and run the same
+# arithmetic on numpy arrays: z = 0.0 + w_0 x_0 + w_1 x_1 + ... (left to right, as the
+# engine's dot node) + b, then the activation.
+
+
+def _activate(name: str, z: Any) -> Any:
+    """relu, tanh, sigmoid or linear of an array, as the engine computes them on a number:
+    relu(z) = z if not z <= 0 else 0 (nan passes), sigmoid(z) = 1 / (1 + e^-z)."""
+    import numpy as np
+
+    if name == "relu":
+        return np.where(z <= 0.0, 0.0, z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "sigmoid":
+        with np.errstate(over="ignore"):  # e^-z = inf gives 0, as the engine's sigmoid
+            return 1.0 / (1.0 + np.exp(-z))
+    if name == "linear":
+        return z
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def layer_weights(model: Any) -> list[tuple[Any, Any, str]]:
+    """Each layer's (W, b, activation) as numpy arrays: W[j, k] is neuron j's weight on
+    input k, b[j] its bias."""
+    import numpy as np
+
+    return [
+        (
+            np.array([[w.data for w in n.w] for n in layer.neurons], dtype=np.float64),
+            np.array([n.b.data for n in layer.neurons], dtype=np.float64),
+            layer.neurons[0].activation,
+        )
+        for layer in _layers(model)
+    ]
+
+
+def layer_outputs(model: Any, X: Any, weights: list[tuple[Any, Any, str]] | None = None) -> list[Any]:
+    """Every layer's outputs at the rows of ``X`` (shape (n, nin)), as arrays of shape
+    (n, layer width): the same numbers as ``model(x)`` gives, row by row (tanh and the
+    exponential are numpy's, which may differ from math's in the last bit)."""
+    import numpy as np
+
+    h = np.asarray(X, dtype=np.float64)
+    outs = []
+    for W, b, activation in layer_weights(model) if weights is None else weights:
+        if h.ndim != 2 or h.shape[1] != W.shape[1]:
+            raise ValueError(
+                f"layer_outputs: X must have shape (n, {W.shape[1]}), got {h.shape}"
+            )
+        z = np.zeros((len(h), len(W)))
+        for k in range(W.shape[1]):  # 0.0 + w_0 x_0 + w_1 x_1 + ..., in the dot node's order
+            z = z + h[:, k : k + 1] * W[:, k]
+        h = _activate(activation, z + b)
+        outs.append(h)
+    return outs
+
+
+def plane_bounds(X: Any) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((x0 low, x0 high), (x1 low, x1 high)): the points' box with a margin of a tenth of
+    its larger side plus 0.25 (``plot_decision_boundary``'s plane)."""
+    import numpy as np
+
+    X = np.asarray(X, dtype=np.float64)
+    pad = 0.1 * max(np.ptp(X[:, 0]), np.ptp(X[:, 1]), 1e-9) + 0.25
+    return (
+        (float(X[:, 0].min() - pad), float(X[:, 0].max() + pad)),
+        (float(X[:, 1].min() - pad), float(X[:, 1].max() + pad)),
+    )
