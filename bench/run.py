@@ -1,4 +1,4 @@
-"""stepgrad's benchmark: ``python bench/run.py [--repeats N] [--only engine|chain|training|render]``.
+"""stepgrad's benchmark: ``python bench/run.py [--repeats N] [--only SECTION]``.
 
 Prints one table per section and writes everything to bench/results/latest.json.
 See bench/README.md for what each number means.
@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # `autograd`, `nn` and `bench` from this checkout
 
-SECTIONS = ("engine", "chain", "training", "render", "stepper")
+SECTIONS = ("engine", "chain", "training", "render", "stepper", "compiled")
 TARGET_MICROGRAD_OVER_OURS = 10.0
 TARGET_OURS_OVER_FLOOR = 40.0
 TARGET_TRAINING_RATIO = 12.0
@@ -33,6 +33,10 @@ def meta() -> dict[str, Any]:
         micrograd = importlib.metadata.version("micrograd")
     except importlib.metadata.PackageNotFoundError:
         micrograd = None
+    try:
+        torch = importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        torch = None
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -69,6 +73,7 @@ def meta() -> dict[str, Any]:
         "machine": platform.machine(),
         "gc_thresholds": list(gc.get_threshold()),
         "micrograd": micrograd,
+        "torch": torch,
     }
 
 
@@ -308,6 +313,92 @@ def stepper_section() -> dict[str, Any]:
     return results
 
 
+def compiled_section(repeats: int, scalar_spiral_epochs: int) -> dict[str, Any]:
+    from bench import compiled
+    from bench.problem import SIZES, default_problem
+    from bench.report import table
+    from bench.timing import fmt_time
+
+    problem = default_problem()
+    print(
+        "\n== Compiled: micrograd's demo step with the graph compiled once and replayed ==\n"
+        f"{len(problem.X)} points, MLP {'-'.join(map(str, SIZES))} ReLU, hinge + "
+        f"{problem.alpha:g} L2, full batch, build (or replay) + backward; loop protocol, GC on, "
+        "medians"
+    )
+    results = compiled.run(problem, repeats, scalar_spiral_epochs)
+    for name, why in results["left_out"].items():
+        print(f"  {name}: left out ({why})")
+    r = results["ratios"]
+
+    def x(name: str, key: str) -> str:
+        v = r[name].get(key)
+        return "" if v is None else f"{v:,.1f}x" if v >= 10 else f"{v:.2f}x"
+
+    rows = [
+        [
+            name,
+            fmt_time(impl["median_s"]),
+            str(len(impl["times_s"])),
+            x(name, "micrograd_over_this"),
+            x(name, "this_over_floor"),
+            x(name, "this_over_numpy"),
+            x(name, "this_over_torch"),
+        ]
+        for name, impl in results["implementations"].items()
+    ]
+    headers = [
+        "implementation",
+        "median",
+        "steps",
+        "micrograd / it",
+        "it / floor",
+        "it / numpy",
+        "it / torch",
+    ]
+    print(table(headers, rows))
+    agree = results["agreement"]
+    worst_loss = max(a["max_loss_diff"] for a in agree.values())
+    worst_grad = max(a["max_grad_diff"] for a in agree.values())
+    print(
+        f"agreement (asserted before timing): every row's loss within {worst_loss:.2g} of the "
+        f"floor's (<= 1e-12), gradients within {worst_grad:.2g} (<= 1e-9)"
+    )
+    for name, c in results["compile"].items():
+        print(
+            f"compile_graph, per-example graph, {name}: {c['graph_nodes']:,} nodes -> "
+            f"{c['source_lines']:,} lines in {fmt_time(c['median_compile_s'])}; batch code "
+            f"generated on the first cg.batch in {fmt_time(c['median_batch_codegen_s'])} (medians)"
+        )
+    sp = results["spirals"]
+    setup = sp["setup"]
+    c = sp["compiled"]
+    print(
+        f"spirals: {setup['n']} points, {setup['classes']} classes, MLP(2, {setup['sizes']}), "
+        f"cross_entropy, Adam lr {setup['lr']:g}, batches of {setup['batch_size']}, "
+        f"{c['epochs']} epochs, {sp['how']}: {fmt_time(c['wall_s'])}, final loss "
+        f"{c['final_loss']:.4f}, accuracy {c['accuracy']:.3f}"
+    )
+    if "scalar" in sp:
+        s = sp["scalar"]
+        print(
+            f"  scalar fit: {s['epochs']} epochs in {fmt_time(s['wall_s'])}, "
+            f"{setup['epochs']} EXTRAPOLATED: {fmt_time(s['total_s_estimate'])} "
+            f"({sp['ratio_scalar_over_compiled']:.0f}x the compiled run)"
+        )
+    print("targets (issue 11):")
+    for t in results["targets"]:
+        v = t["measured"]
+        shown = (
+            "n/a (row left out)"
+            if v is None
+            else (f"{v:.3g} s" if t["target"].endswith("(s)") else f"{v:,.2f}x")
+        )
+        met = "n/a" if t["met"] is None else verdict(t["met"])
+        print(f"  {t['target']:<48} {shown:>14}   (target {t['goal']}: {met})")
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bench/run.py", description="stepgrad benchmark (see bench/README.md)"
@@ -332,6 +423,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-demo", action="store_true", help="do not time `stepgrad demo`")
     parser.add_argument(
+        "--spiral-scalar-epochs",
+        type=int,
+        default=2,
+        help="epochs of scalar fit on the spirals, extrapolated to 200 (0: skip; default 2)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=REPO_ROOT / "bench" / "results" / "latest.json",
@@ -342,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeats must be at least 1")
     if args.micrograd_steps < 1:
         parser.error("--micrograd-steps must be at least 1")
+    if args.spiral_scalar_epochs < 0:
+        parser.error("--spiral-scalar-epochs must be at least 0")
 
     import autograd
 
@@ -370,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
         results["render"] = render_section()
     if "stepper" in sections:
         results["stepper"] = stepper_section()
+    if "compiled" in sections:
+        results["compiled"] = compiled_section(args.repeats, args.spiral_scalar_epochs)
     write_json(args.out, results)
     print(f"\nresults written to {args.out}")
     return 0
