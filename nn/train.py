@@ -16,6 +16,7 @@ import math
 import operator
 import os
 import random
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -579,6 +580,121 @@ def compile_loss(model: Module, loss: str = "hinge", l2: float = 0.0) -> Compile
     return CompiledLoss(model, loss, l2)
 
 
+class _CompiledStep:
+    """What ``fit(compile=True)`` runs per step: the batch's outputs (for the accuracy and
+    the divergence checks) and the compiled loss, on numpy arrays of the whole data set."""
+
+    def __init__(
+        self, model: Any, closs: CompiledLoss, rows: list[list[float]], targets: list[Any]
+    ):
+        import numpy as np
+
+        self.np = np
+        self.model, self.closs, self.rows = model, closs, rows
+        self.X = np.asarray(rows, dtype=np.float64)
+        self.T = closs.targets_array(targets)
+        self.targets = np.asarray(targets, dtype=np.float64)
+        self.layers = _plain_mlp_layers(model)
+
+    def outputs(self, batch: list[int]) -> Any:
+        """The model's outputs for the batch, one row per example: for an ``MLP``, with
+        numpy in the scalar engine's order of operations (w0 x0 + w1 x1 + ... from 0.0, then
+        + b), else from the model itself under ``no_grad``."""
+        np = self.np
+        if self.layers is None:
+            with no_grad():
+                outs = [self.model(self.rows[i]) for i in batch]
+            return np.array(
+                [[o.data] if isinstance(o, Value) else [v.data for v in o] for o in outs]
+            )
+        h = self.X[batch]
+        with np.errstate(all="ignore"):  # inf and nan as Python floats give them, no warnings
+            for layer in self.layers:
+                w = np.array([[p.data for p in n.w] for n in layer.neurons])
+                z = np.zeros((len(h), len(w)))
+                for k in range(w.shape[1]):
+                    z = z + h[:, k : k + 1] * w[:, k]
+                z = z + np.array([n.b.data for n in layer.neurons])
+                h = _NUMPY_ACTIVATIONS[layer.activation](np, z)
+        return h
+
+    def loss(self, batch: list[int]) -> float:
+        return self.closs.run(self.X[batch], self.T[batch])
+
+    def bad_output(self, outputs: Any, batch: list[int]) -> str:
+        """'' when every output is finite, else the first that is not (as ``_bad_output``)."""
+        finite = self.np.isfinite(outputs)
+        if finite.all():
+            return ""
+        r, j = (int(k) for k in self.np.argwhere(~finite)[0])
+        return f"the model's output for X[{batch[r]}] is {float(outputs[r, j])!r}"
+
+    def hits(self, outputs: Any, batch: list[int], threshold: float) -> int:
+        """How many of the batch's outputs are right (as ``_correct``; nan is wrong)."""
+        np = self.np
+        t = self.targets[batch]
+        with np.errstate(invalid="ignore"):
+            if outputs.shape[1] == 1 and self.closs.loss != "cross_entropy":
+                s = outputs[:, 0]
+                right = ~np.isnan(s) & ((s > threshold) == (t > 0))
+            else:
+                right = ~np.isnan(outputs).any(axis=1) & (np.argmax(outputs, axis=1) == t)
+        return int(np.count_nonzero(right))
+
+
+_NUMPY_ACTIVATIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "relu": lambda np, z: np.where(z <= 0.0, 0.0, z),  # nan passes, as Value.relu
+    "tanh": lambda np, z: np.tanh(z),
+    "sigmoid": lambda np, z: 1.0 / (1.0 + np.exp(-z)),
+    "linear": lambda np, z: z,
+}
+
+
+def _plain_mlp_layers(model: Any) -> list[Any] | None:
+    """The layers of an ``MLP`` whose forward is the built-in one (so numpy can compute its
+    outputs), else None."""
+    from .layers import MLP, Layer, Neuron
+
+    if not isinstance(model, MLP) or type(model).forward is not MLP.forward:
+        return None
+    for layer in model.layers:
+        if type(layer).forward is not Layer.forward or any(
+            type(n).forward is not Neuron.forward for n in layer.neurons
+        ):
+            return None
+        if layer.activation not in _NUMPY_ACTIVATIONS:
+            return None
+    return model.layers
+
+
+def _compiled_step(
+    model: Any, loss: str | LossFn, l2: float, rows: list[list[float]], targets: list[Any]
+) -> _CompiledStep:
+    """``fit``'s compiled loss, built (and checked) before any step."""
+    if not isinstance(loss, str):
+        raise TypeError(
+            f"fit: compile=True needs one of the built-in losses ({', '.join(map(repr, LOSSES))}); "
+            f"a custom loss function ({getattr(loss, '__name__', type(loss).__name__)}) cannot be "
+            "compiled: train it with compile=False"
+        )
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        raise ImportError("fit: compile=True needs numpy (pip install numpy)") from None
+    closs = compile_loss(model, loss, l2)
+    if closs.graph is None:
+        closs._build(rows[0])
+    return _CompiledStep(model, closs, rows, targets)
+
+
+def _example_of_row(message: str, batch: list[int]) -> str:
+    """A compiled batch's "row r: ..." error as "X[i]: ..." (i: the example of that row)."""
+    match = re.match(r"row (\d+): ", message)
+    if match and int(match.group(1)) < len(batch):
+        return f"X[{batch[int(match.group(1))]}]: {message[match.end() :]}"
+    return message
+
+
 def fit(
     model: Module,
     X: Sequence[Any],
@@ -593,6 +709,7 @@ def fit(
     lr_schedule: Callable[[int], float] | None = None,
     progress: bool = True,
     callback: Callable[[int, History], Any] | None = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` on (X, y) with mini-batch gradient descent; returns a ``History``.
 
@@ -607,6 +724,9 @@ def fit(
     - ``lr_schedule(step) -> lr``: sets ``optimizer.lr`` before each step; ``step`` counts
       optimizer steps from 0 across epochs (with full batches, step == epoch).
     - ``callback(epoch, history)`` runs after each epoch; returning True stops training.
+    - ``compile=True``: compile the model's per-example loss once (``compile_loss``) and run
+      each step as that code over the batch with numpy instead of building a graph per
+      example: the same steps to rounding (a built-in loss; needs numpy).
 
     Every argument and every example is checked before the first step (a ``TypeError`` or
     ``ValueError`` naming it; nothing is changed): X must be rows of finite numbers as long
@@ -643,7 +763,7 @@ def fit(
         raise TypeError(
             f"fit: optimizer must be an Optimizer (SGD, Adam) or None, got {type(optimizer).__name__}"
         )
-    for flag, value in (("shuffle", shuffle), ("progress", progress)):
+    for flag, value in (("shuffle", shuffle), ("progress", progress), ("compile", compile)):
         if not isinstance(value, bool) and type(value).__name__ != "bool_":
             raise TypeError(
                 f"fit: {flag} must be True or False, got {type(value).__name__}: {value!r:.100}"
@@ -662,6 +782,7 @@ def fit(
     if first is not None:
         _check_output(loss, first, targets)
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
+    compiled = _compiled_step(model, loss, l2, rows, targets) if compile else None
     classify = loss in CLASSIFICATION
     params = model.parameters()
     if (
@@ -696,23 +817,34 @@ def fit(
                 optimizer.zero_grad()
                 batch_targets = [targets[i] for i in batch]
                 try:
-                    outputs = [model(rows[i]) for i in batch]
-                    bad = _bad_output(outputs, batch)
-                    if bad:
-                        raise _diverged(bad, history, epoch, step)
-                    total = loss_fn(outputs, batch_targets)
-                    if not isinstance(total, Value):
-                        raise TypeError(
-                            f"fit: the loss function returned {type(total).__name__}: "
-                            f"{total!r:.100}; it must return a Value (build it from the outputs)"
-                        )
-                    if l2:
-                        total = total + l2 * dot(params, params)  # sum of p*p as one node
-                    if not math.isfinite(total.data):
-                        raise _diverged(f"the loss is {total.data!r}", history, epoch, step)
-                    total.backward()
+                    if compiled is None:
+                        outputs = [model(rows[i]) for i in batch]
+                        bad = _bad_output(outputs, batch)
+                        if bad:
+                            raise _diverged(bad, history, epoch, step)
+                        total = loss_fn(outputs, batch_targets)
+                        if not isinstance(total, Value):
+                            raise TypeError(
+                                f"fit: the loss function returned {type(total).__name__}: "
+                                f"{total!r:.100}; it must return a Value (build it from the "
+                                "outputs)"
+                            )
+                        if l2:
+                            total = total + l2 * dot(params, params)  # sum of p*p as one node
+                        value = total.data
+                        if not math.isfinite(value):
+                            raise _diverged(f"the loss is {value!r}", history, epoch, step)
+                        total.backward()
+                    else:
+                        outputs = compiled.outputs(batch)
+                        bad = compiled.bad_output(outputs, batch)
+                        if bad:
+                            raise _diverged(bad, history, epoch, step)
+                        value = compiled.loss(batch)  # and its gradient added to .grad
+                        if not math.isfinite(value):
+                            raise _diverged(f"the loss is {value!r}", history, epoch, step)
                 except OverflowError as exc:
-                    raise _diverged(str(exc), history, epoch, step) from exc
+                    raise _diverged(_example_of_row(str(exc), batch), history, epoch, step) from exc
                 bad = _bad_gradient(getattr(optimizer, "params", params))
                 if bad:
                     raise _diverged(bad, history, epoch, step)
@@ -720,11 +852,14 @@ def fit(
                     optimizer.step()  # all or nothing
                 except OverflowError as exc:
                     raise _diverged(str(exc), history, epoch, step) from exc
-                history.step_loss.append(total.data)
+                history.step_loss.append(value)
                 history.step_lr.append(optimizer.lr)
-                epoch_loss += total.data * len(batch)
+                epoch_loss += value * len(batch)
                 if classify:
-                    ok = sum(_correct(o, t, threshold) for o, t in zip(outputs, batch_targets))
+                    if compiled is None:
+                        ok = sum(_correct(o, t, threshold) for o, t in zip(outputs, batch_targets))
+                    else:
+                        ok = compiled.hits(outputs, batch, threshold)
                     history.step_accuracy.append(ok / len(batch))
                     hits += ok
                 step += 1

@@ -220,3 +220,171 @@ def test_bad_data_is_named_and_changes_nothing(loss, X, y, message):
     with pytest.raises((TypeError, ValueError), match=message):
         closs(X, y)
     assert all(p.grad == 0.0 for p in model.parameters())
+
+
+# ---- fit(compile=True) ---------------------------------------------------------------------
+
+
+def max_difference(scalar, compiled):
+    """The largest difference between two runs' parameters and step losses."""
+    (m1, h1), (m2, h2) = scalar, compiled
+    assert len(h1.step_loss) == len(h2.step_loss)
+    params = max(abs(p.data - q.data) for p, q in zip(m1.parameters(), m2.parameters()))
+    losses = max(
+        abs(a - b) for a, b in zip(h1.step_loss + h1.epoch_loss, h2.step_loss + h2.epoch_loss)
+    )
+    return max(params, losses)
+
+
+def both(make_model, X, y, make_optimizer=None, fit_=None, **settings):
+    from nn import fit
+
+    runs = []
+    for compiled in (False, True):
+        model = make_model()
+        opt = None if make_optimizer is None else make_optimizer(model.parameters())
+        history = (fit_ or fit)(
+            model, X, y, optimizer=opt, progress=False, compile=compiled, **settings
+        )
+        runs.append((model, history))
+    return runs
+
+
+def test_the_demo_trains_the_same_compiled(cached_fit):
+    """``stepgrad demo``'s run (moons, 2-16-16-1, hinge, SGD 0.1 momentum 0.9, 20 epochs of
+    batches of 10): the compiled run follows the scalar one within 1e-9 (measured: ~2e-15)."""
+    from nn import SGD
+
+    X, y = datasets.make_moons(100, noise=0.1, seed=0)
+    runs = both(
+        lambda: MLP(2, [16, 16, 1], seed=0),
+        X,
+        y,
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+        fit_=cached_fit,
+        epochs=20,
+        batch_size=10,
+        seed=0,
+    )
+    assert max_difference(*runs) < 1e-9
+    (_, h1), (_, h2) = runs
+    assert h1.step_accuracy == h2.step_accuracy and h1.epoch_accuracy == h2.epoch_accuracy
+    assert h2.step_lr == h1.step_lr and h2.final.accuracy >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("loss", "settings"),
+    [
+        ("cross_entropy", {"batch_size": 7, "l2": 1e-3}),
+        ("cross_entropy", {"batch_size": None, "lr_schedule": lambda step: 0.1 / (1 + step)}),
+        ("hinge", {"batch_size": 4, "l2": 1e-2}),
+        ("bce", {"batch_size": 5}),
+        ("mse", {"batch_size": 1}),
+    ],
+)
+def test_every_loss_trains_the_same_compiled(loss, settings):
+    from nn import SGD, Adam
+
+    X, y, nout = _data(loss)
+    for opt in (lambda ps: SGD(ps, lr=0.02, momentum=0.9), lambda ps: Adam(ps, lr=0.01)):
+        runs = both(
+            lambda: MLP(2, [6, 6, nout], activation="tanh", seed=2),
+            X,
+            y,
+            opt,
+            loss=loss,
+            epochs=4,
+            seed=1,
+            **settings,
+        )
+        assert max_difference(*runs) < 1e-9
+        (_, h1), (_, h2) = runs
+        assert h1.step_accuracy == h2.step_accuracy and h1.step_lr == h2.step_lr
+
+
+def test_a_model_of_its_own_trains_the_same_compiled():
+    X = [[1.0, 2.0], [0.5, -1.0], [2.0, 0.25]]
+    runs = both(Square, X, [1.0, -0.5, 0.25], loss="mse", epochs=5)
+    assert max_difference(*runs) < 1e-12
+
+
+def test_callback_stops_compiled_training_too():
+    from nn import fit
+
+    X, y, _ = _data("hinge")
+    seen = []
+    history = fit(
+        MLP(2, [3, 1], seed=0),
+        X,
+        y,
+        epochs=10,
+        progress=False,
+        compile=True,
+        callback=lambda epoch, h: seen.append((epoch, h.final)) or epoch == 2,
+    )
+    assert [e for e, _ in seen] == [0, 1, 2] and len(history.epoch_loss) == 3
+
+
+def test_compile_with_a_custom_loss_or_a_bad_flag_is_refused_before_anything_changes():
+    from nn import fit
+
+    X, y, _ = _data("mse")
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=r"compile=True needs one of the built-in losses.*mse_loss"):
+        fit(model, X, y, loss=LOSSES["mse"], epochs=1, progress=False, compile=True)
+    with pytest.raises(TypeError, match="compile must be True or False, got str"):
+        fit(model, X, y, epochs=1, progress=False, compile="yes")
+    with pytest.raises(ValueError, match="graph cannot be compiled"):
+        fit(CustomOp(), X, y, loss="mse", epochs=1, progress=False, compile=True)
+    assert model.state_dict() == before
+
+
+def test_compiled_divergence_is_reported_at_the_same_step():
+    from nn import SGD, TrainingDiverged, fit
+
+    X, y, _ = _data("mse")
+    errors = []
+    for compiled in (False, True):
+        model = MLP(2, [8, 1], seed=0)
+        with pytest.raises(TrainingDiverged) as info:
+            fit(model, X, y, loss="mse", optimizer=SGD(model.parameters(), lr=50.0),
+                epochs=50, batch_size=8, seed=0, progress=False, compile=compiled)  # fmt: skip
+        errors.append((info.value.epoch, info.value.step, model.state_dict()))
+    (epoch, step, before), (epoch2, step2, after) = errors
+    assert (epoch, step) == (epoch2, step2) and step > 0
+    assert all(math.isclose(before[k], after[k], rel_tol=1e-9) for k in before)
+
+
+def test_an_infinite_output_is_divergence_compiled_too():
+    from nn import TrainingDiverged, fit
+
+    X, y = datasets.make_blobs(12, seed=0)
+    model = MLP(2, [3], seed=0)
+    model.layers[0].neurons[1].b.data = 1e308
+    model.layers[0].neurons[1].w[0].data = 1e308
+    before = model.state_dict()
+    with pytest.raises(TrainingDiverged, match=r"the model's output for X\[\d+\] is inf"):
+        fit(model, abs(X) + 1.0, y, loss="cross_entropy", epochs=1, progress=False, compile=True)
+    assert model.state_dict() == before
+
+
+def test_an_overflow_in_the_compiled_loss_names_the_example():
+    from nn.train import _example_of_row
+
+    assert _example_of_row("row 2: exp overflows a float: exp(800.0)", [7, 3, 9]) == (
+        "X[9]: exp overflows a float: exp(800.0)"
+    )
+    assert _example_of_row("something else", [1]) == "something else"
+
+
+def test_a_dead_layer_is_warned_about_compiled_too():
+    from nn import SGD, DeadLayerWarning, fit
+
+    X = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    model = MLP(3, [4, 4, 1])
+    for n in model.layers[1].neurons:
+        n.b.data = -100.0
+    with pytest.warns(DeadLayerWarning, match="hidden layer 2"):
+        fit(model, X, [1.0, -1.0, -1.0, 1.0], loss="mse",
+            optimizer=SGD(model.parameters(), lr=0.05), epochs=2, progress=False, compile=True)  # fmt: skip
