@@ -3,6 +3,7 @@ and training plots.
 
 >>> from viz import draw_graph, step_through, save_steps_html
 >>> from viz import draw_network, plot_history, plot_decision_boundary
+>>> from viz import playground   # watch a network learn, live; click a point to step through it
 
 Rendering needs Graphviz's ``dot`` or the ``graphviz-pure`` binary (``pip install
 'stepgrad[viz]'``); DOT source never does. Heavy libraries (graphviz, ipywidgets, matplotlib,
@@ -12,6 +13,7 @@ numpy) are imported only when a function needs them.
 from .demo import write_demo_pictures
 from .graph import draw_graph
 from .page import save_steps_html
+from .playground_widget import Playground, playground
 from .plots import draw_network, plot_decision_boundary, plot_history
 from .render import RendererNotFound
 from .stepper import Stepper, step_through
@@ -26,10 +28,12 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Playground",
     "RendererNotFound",
     "Stepper",
     "draw_graph",
     "draw_network",
+    "playground",
     "plot_decision_boundary",
     "plot_history",
     "save_steps_html",
