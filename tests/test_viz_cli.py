@@ -83,6 +83,39 @@ def test_spirals_use_three_outputs_and_cross_entropy(tmp_path, capsys, no_pictur
     assert "cross_entropy loss, SGD lr 0.05" in out
 
 
+def test_compile_trains_the_same_model_and_saves_the_compiled_code(tmp_path, capsys, no_pictures):
+    """--compile: fit(compile=True), the same weights to rounding, and DIR/backprop.py."""
+    argv = ["demo", "--epochs", "2", "--hidden", "8,8"]
+    assert cli.main([*argv, "--out", str(tmp_path / "plain")]) == 0
+    assert "compiled" not in capsys.readouterr().out
+    assert not (tmp_path / "plain" / "backprop.py").exists()
+    assert cli.main([*argv, "--compile", "--out", str(tmp_path / "compiled")]) == 0
+    out = capsys.readouterr().out
+    assert "batches of 10, compiled (fit(compile=True))" in out
+    assert f"saved {tmp_path / 'compiled' / 'backprop.py'} (the compiled code)" in out
+    plain = MLP.load(tmp_path / "plain" / "model.json").state_dict()
+    compiled = MLP.load(tmp_path / "compiled" / "model.json").state_dict()
+    assert max(abs(plain[k] - compiled[k]) for k in plain) < 1e-9
+    code = (tmp_path / "compiled" / "backprop.py").read_text()
+    assert "def compiled(x0, x1, y):" in code and "# backward" in code
+    compile(code, "backprop.py", "exec")
+
+
+def test_compile_with_cross_entropy(tmp_path, capsys, no_pictures):
+    argv = ["demo", "--dataset", "spirals", "--epochs", "1", "--hidden", "4", "--compile"]
+    assert cli.main([*argv, "--out", str(tmp_path)]) == 0
+    assert "cross_entropy loss" in capsys.readouterr().out
+    assert "def compiled(x0, x1, y0, y1, y2):" in (tmp_path / "backprop.py").read_text()
+
+
+def test_help_says_what_compile_does(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--compile" in text and "fit(compile=True)" in text
+    assert "compiled once to straight-line Python" in text and "backprop.py" in text
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -1,11 +1,14 @@
 """The ``stepgrad`` command: ``stepgrad demo`` trains a small MLP on a 2-D dataset.
 
     stepgrad demo [--dataset moons|circles|xor|spirals] [--hidden 16,16] [--epochs N]
-                  [--batch-size K|full] [--lr F] [--seed S] [--out DIR]
+                  [--batch-size K|full] [--lr F] [--seed S] [--out DIR] [--compile]
 
 It trains with mini-batch SGD (momentum 0.9) and a progress bar, prints the final loss and
 accuracy, saves the model to DIR/model.json and draws the pictures (``viz.demo``) when the
-optional libraries they need are installed. ``python -m viz demo ...`` does the same.
+optional libraries they need are installed. ``--compile`` trains with ``fit(compile=True)``
+(one example's loss compiled once to straight-line code, replayed over each batch with numpy;
+the same numbers to rounding) and also writes that code to DIR/backprop.py.
+``python -m viz demo ...`` does the same.
 
 Errors never end in a traceback: a bad flag prints the usage and exits 2 (argparse); a
 problem found afterwards (DIR not writable, checked before training; training that diverged;
@@ -154,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where to write model.json and the pictures (default: stepgrad-out)",
     )
+    demo.add_argument(
+        "--compile",
+        action="store_true",
+        help="train with fit(compile=True): one example's loss is compiled once to "
+        "straight-line Python and replayed over each batch with numpy instead of building a "
+        "graph per example (the same training to rounding; needs numpy); the code is saved "
+        "as DIR/backprop.py",
+    )
     return parser
 
 
@@ -217,7 +228,11 @@ def demo(args: argparse.Namespace) -> int:
     batch = "full batch" if args.batch_size is None else f"batches of {args.batch_size}"
     print(f"{args.dataset}: {len(X)} points, {data.classes} classes")
     print(f"model: {model}")
-    print(f"training: {loss} loss, SGD lr {lr:g} momentum {MOMENTUM:g}, {epochs} epochs, {batch}")
+    compiled = ", compiled (fit(compile=True))" if args.compile else ""
+    print(
+        f"training: {loss} loss, SGD lr {lr:g} momentum {MOMENTUM:g}, {epochs} epochs, "
+        f"{batch}{compiled}"
+    )
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():  # puts showwarning back afterwards
@@ -231,6 +246,7 @@ def demo(args: argparse.Namespace) -> int:
                 epochs=epochs,
                 batch_size=args.batch_size,
                 seed=args.seed,
+                compile=args.compile,
             )
     except TrainingDiverged as exc:
         return fail(f"training diverged with --lr {lr:g} ({exc}); try a smaller --lr")
@@ -245,6 +261,13 @@ def demo(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         return fail(f"cannot write into {str(args.out)[:100]!r}: {exc}")
     print(f"saved {args.out / 'model.json'}")
+    if args.compile:
+        from .demo import write_backprop_code
+
+        try:
+            print(f"saved {write_backprop_code(model, args.out)} (the compiled code)")
+        except (OSError, ValueError) as exc:
+            return fail(f"cannot write the compiled code into {str(args.out)[:100]!r}: {exc}")
     return write_pictures(model, X, y, history, args.out)
 
 

@@ -4,6 +4,7 @@ graph.svg (the graph of one example's loss, one box per neuron), steps.html (the
 forward and backward pass, one neuron a step), network.svg (the weights),
 loss.png (the training history) and boundary.png (the decision boundary, that example
 ringed). Every file is written atomically, and the model's gradients are left as they were.
+``write_backprop_code`` writes backprop.py: the code ``fit(compile=True)`` runs per example.
 
 The example is the one the model gets most wrong (the largest loss), so that gradients flow
 through the picture: an example the model already gets right with room to spare has hinge
@@ -27,6 +28,7 @@ from .plots import draw_network, plot_decision_boundary, plot_history
 from .style import number
 
 PICTURES = ("graph.svg", "steps.html", "network.svg", "loss.png", "boundary.png")
+BACKPROP = "backprop.py"
 
 
 def loss_of(output: Value | list[Value], target: Any) -> Value:
@@ -35,6 +37,30 @@ def loss_of(output: Value | list[Value], target: Any) -> Value:
     if isinstance(output, Value):
         return hinge_loss([output], [target])
     return cross_entropy(output, int(target))
+
+
+def demo_loss(model: Any) -> str:
+    """The loss the demo trains with: "hinge" for one output, "cross_entropy" for several."""
+    return "hinge" if len(model.layers[-1].neurons) == 1 else "cross_entropy"
+
+
+def write_backprop_code(model: Any, out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``out_dir``/backprop.py: one example's loss compiled to straight-line Python
+    (``nn.compile_loss``), the forward pass then the backward pass, one line per node; the
+    code ``fit(compile=True)`` replayed over every batch. Returns its path."""
+    from nn import compile_loss
+
+    loss = demo_loss(model)
+    source = compile_loss(model, loss).source
+    header = (
+        f"# stepgrad demo --compile: the {loss} loss of one example of {model},\n"
+        "# compiled once to straight-line Python and replayed over every batch with numpy.\n"
+        "# Inputs: the example (x0, x1, ...) and its target (y, or one-hot y0, y1, ...);\n"
+        "# params[k] is the graph's k-th leaf, read live. Backprop is just this code.\n\n"
+    )
+    path = Path(out_dir) / BACKPROP
+    write_atomic(path, (header + source).encode())
+    return path
 
 
 def what_loss(model: Any) -> str:
