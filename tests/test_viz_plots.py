@@ -20,7 +20,7 @@ from viz import (
     write_demo_pictures,
 )
 from viz.demo import pick_example
-from viz.plots import NEGATIVE, POSITIVE
+from viz.plots import NEGATIVE, POSITIVE, plot_neuron_maps, plot_playground
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -243,6 +243,7 @@ def three_figures():
         "draw_network": draw_network(model),
         "plot_history": plot_history({"loss": [1.0, 0.5]}),
         "plot_decision_boundary": plot_decision_boundary(model, X, y, resolution=8),
+        "plot_neuron_maps": plot_neuron_maps(model, X, y, resolution=6),
     }
 
 
@@ -276,3 +277,90 @@ def test_a_registered_figure_formatter_wins_so_the_figure_shows_once():
     display.formatters["image/png"].for_type(Figure, lambda fig: b"\x89PNG inline")
     data, _ = display.format(plot_history({"loss": [1.0, 0.5]}))
     assert data["image/png"] == b"\x89PNG inline"
+
+
+def maps_by_name(fig):
+    return {ax.get_label(): ax for ax in fig.axes if ".neurons." in ax.get_label()}
+
+
+def test_plot_neuron_maps_one_map_per_neuron_showing_its_output():
+    model = nn.MLP(2, [3, 2, 1], activation="tanh", seed=4)
+    bounds = ((-1.0, 2.0), (-2.0, 1.0))
+    fig = plot_neuron_maps(model, bounds=bounds, resolution=5)
+    assert isinstance(fig, Figure)
+    maps = maps_by_name(fig)
+    assert sorted(maps) == sorted(
+        [f"layers.0.neurons.{j}" for j in range(3)]
+        + [f"layers.1.neurons.{j}" for j in range(2)]
+        + ["layers.2.neurons.0"]
+    )
+    xs = [-1.0 + 0.75 * k for k in range(5)]
+    ys = [-2.0 + 0.75 * k for k in range(5)]
+    for i, j in [(0, 0), (4, 4), (1, 3), (3, 0)]:
+        h = [autograd.Value(xs[j]), autograd.Value(ys[i])]
+        for c, layer in enumerate(model.layers):
+            h = layer(h)
+            for k, v in enumerate(h):
+                image = maps[f"layers.{c}.neurons.{k}"].images[0]
+                assert image.get_array()[i, j] == pytest.approx(v.data, rel=1e-12, abs=1e-12)
+    # neuron 0 at the top of its column, the columns left to right by layer
+    top = {name: ax.get_position().y1 for name, ax in maps.items()}
+    assert top["layers.0.neurons.0"] > top["layers.0.neurons.1"] > top["layers.0.neurons.2"]
+    left = {name: ax.get_position().x0 for name, ax in maps.items()}
+    assert left["layers.0.neurons.0"] < left["layers.1.neurons.0"] < left["layers.2.neurons.0"]
+    assert maps["layers.0.neurons.0"].get_title() == "layers.0\ntanh (hidden)"
+    assert maps["layers.2.neurons.0"].get_title() == "layers.2\nlinear (output)"
+    assert len(maps_by_name(plot_neuron_maps(model, output=False, resolution=3))) == 5
+
+
+def test_plot_neuron_maps_draws_the_points_on_each_map_and_checks_its_arguments():
+    X, y = make_moons(15, noise=0.1, seed=0)
+    model = nn.MLP(2, [2, 1], seed=0)
+    maps = maps_by_name(plot_neuron_maps(model, X, y, resolution=4))
+    for ax in maps.values():
+        [points] = ax.collections[-1:]
+        assert points.get_offsets().tolist() == X.tolist()
+        x0, x1 = ax.get_xlim()
+        assert x0 < X[:, 0].min() and x1 > X[:, 0].max()
+    with pytest.raises(ValueError, match="2 inputs"):
+        plot_neuron_maps(nn.MLP(3, [2, 1]))
+    with pytest.raises(ValueError, match="resolution"):
+        plot_neuron_maps(model, resolution=1)
+    with pytest.raises(ValueError, match="bounds"):
+        plot_neuron_maps(model, bounds=((1.0, 0.0), (0.0, 1.0)))
+    with pytest.raises(ValueError, match="shape"):
+        plot_neuron_maps(model, X[:, :1])
+    with pytest.raises(ValueError, match="no hidden layer"):
+        plot_neuron_maps(nn.MLP(2, [1]), output=False)
+    with pytest.raises(TypeError, match="MLP"):
+        plot_neuron_maps(object())
+
+
+def test_plot_playground_has_every_view():
+    from viz.playground_state import PlaygroundState
+
+    pg = PlaygroundState(points=40, hidden=(3, 2), seed=1)
+    pg.step(4)
+    fig = plot_playground(pg, resolution=12)
+    axes = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
+    [boundary] = [ax for title, ax in axes.items() if title.startswith("step 4: decision")]
+    labels = {t.get_text() for t in boundary.get_legend().get_texts()}
+    assert labels == {"class 0 (train)", "class 0 (test)", "class 1 (train)", "class 1 (test)"}
+    shown = sum(len(c.get_offsets()) for c in boundary.collections if "class" in c.get_label())
+    assert shown == 40
+    [loss] = [ax for title, ax in axes.items() if title.startswith("loss")]
+    lines = {ln.get_label(): ln for ln in loss.get_lines()}
+    assert list(lines["train"].get_ydata()) == pg.history.train_loss
+    assert list(lines["test"].get_ydata()) == pg.history.test_loss
+    assert list(lines["train"].get_xdata()) == [0, 1, 2, 3, 4]
+    [accuracy] = [ax for title, ax in axes.items() if title.startswith("accuracy")]
+    assert len(accuracy.get_lines()) == 2
+    assert len(maps_by_name(fig)) == 3 + 2 + 1
+    [network] = [ax for title, ax in axes.items() if title.startswith("weights")]
+    assert len([ln for ln in network.get_lines() if len(ln.get_xdata()) == 2]) == 2 * 3 + 3 * 2 + 2
+    grads = plot_playground(pg, resolution=4, show="grads")
+    assert any(ax.get_title().startswith("gradients") for ax in grads.axes)
+    with pytest.raises(ValueError, match="show"):
+        plot_playground(pg, show="biases")
+    with pytest.raises(TypeError, match="PlaygroundState"):
+        plot_playground(nn.MLP(2, [1]))

@@ -32,7 +32,7 @@ from autograd import Value, dot
 from autograd.real import is_real
 from nn import MLP
 
-from .plots import layer_outputs, layer_weights, plane_bounds
+from .plots import grid_outputs, layer_outputs, layer_weights, plane_bounds
 
 DATASETS = ("moons", "circles", "xor", "spirals", "blobs")
 TWO_CLASS = ("moons", "circles", "xor")  # the others have ``classes`` classes (default 3)
@@ -366,11 +366,13 @@ class PlaygroundState:
       is linear); ``model``: a user's ``nn.MLP`` instead (2 inputs, outputs to suit the loss).
     - ``loss``: "hinge", "bce", "mse" (two classes, one output, labels as -1/+1 for mse) or
       "cross_entropy" (one output per class); None: hinge for two classes, else
-      cross_entropy (or what the user's model's outputs suit).
+      cross_entropy (with a user's model: what its outputs suit, kept as the setting).
     - ``optimizer``: "sgd", "momentum" (SGD, momentum 0.9) or "adam"; ``lr``; ``batch_size``
       (None: all training points each step); ``l2``: adds l2 * sum(p^2) to the loss.
     - ``compile``: train with ``nn.compile_loss`` (numpy over the batch) or, False, with
       the scalar engine.
+
+    Not thread-safe: use it from one thread (the widget trains in the kernel's event loop).
     """
 
     def __init__(
@@ -401,7 +403,7 @@ class PlaygroundState:
         settings = check_settings(given)
         k = _class_count(settings["data"], settings["classes"])
         if model is not None:
-            self.loss = _check_model(model, settings["loss"], k)
+            self.loss = settings["loss"] = _check_model(model, settings["loss"], k)
             settings["hidden"] = tuple(model.nouts[:-1])
             settings["activation"] = model.activation
         else:
@@ -443,13 +445,7 @@ class PlaygroundState:
         if not changed:
             return
         k = _class_count(new["data"], new["classes"])
-        outputs = self.model.nouts[-1]
-        if new["loss"] is not None:
-            loss = new["loss"]
-        elif outputs == k or (outputs == 1 and k == 2):
-            loss = _default_loss(k, outputs)  # the model's outputs still suit the data
-        else:
-            loss = _default_loss(k, 1 if k == 2 else k)
+        loss = new["loss"] or _default_loss(k, 1 if k == 2 else k)
         wanted = [*new["hidden"], _outputs_for(loss, k)]
         model = self.model
         if wanted != model.nouts or new["activation"] != model.activation:
@@ -706,15 +702,8 @@ class PlaygroundState:
     def grid(self, resolution: int = 40) -> tuple[Any, Any, list[Any]]:
         """(xs, ys, layer outputs): every layer's outputs at the grid points, each an array
         of shape (resolution, resolution, width); [i, j] is the point (xs[j], ys[i])."""
-        import numpy as np
-
         r = _int("resolution", resolution, 2, 400)
-        (a0, b0), (a1, b1) = self._bounds
-        xs, ys = np.linspace(a0, b0, r), np.linspace(a1, b1, r)
-        gx, gy = np.meshgrid(xs, ys)
-        plane = np.stack([gx.ravel(), gy.ravel()], axis=1)
-        outs = layer_outputs(self.model, plane)
-        return xs, ys, [h.reshape(r, r, h.shape[1]) for h in outs]
+        return grid_outputs(self.model, self._bounds, r)
 
     def snapshot(self, resolution: int = 40, history_from: int = 0) -> dict[str, Any]:
         """Everything the views draw, JSON-able (lists, numbers, strings; None for a missing

@@ -76,6 +76,19 @@ def _column(n: int) -> list[float]:
 
 def draw_network(model: Any, show: str = "weights") -> Figure:
     """The network with every weight (``show="weights"``) or its gradient (``"grads"``)."""
+    if show not in ("weights", "grads"):
+        raise ValueError(f"draw_network: show must be 'weights' or 'grads', got {show!r}")
+    layers = _layers(model)
+    sizes = [len(layers[0].neurons[0].w), *(len(layer.neurons) for layer in layers)]
+    fig = new_figure(
+        figsize=(2.2 + 2.0 * len(sizes), 1.5 + 0.32 * max(sizes)), layout="constrained"
+    )
+    network_on(fig.add_subplot(), model, show)
+    return fig
+
+
+def network_on(ax: Any, model: Any, show: str = "weights") -> None:
+    """``draw_network``'s picture drawn into the matplotlib axes ``ax``."""
     from matplotlib.lines import Line2D
 
     if show not in ("weights", "grads"):
@@ -96,8 +109,6 @@ def draw_network(model: Any, show: str = "weights") -> Figure:
         or 1.0
     )
     tallest = max(sizes)
-    fig = new_figure(figsize=(2.2 + 2.0 * len(sizes), 1.5 + 0.32 * tallest), layout="constrained")
-    ax = fig.add_subplot()
     for c, layer in enumerate(layers):
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
@@ -152,7 +163,6 @@ def draw_network(model: Any, show: str = "weights") -> Figure:
         fontsize="small",
         frameon=False,
     )
-    return fig
 
 
 # ---- training history and decision boundary -----------------------------------------------
@@ -253,6 +263,40 @@ def _scores(model: Any, points: Sequence[tuple[float, float]]) -> list[float | l
     return out
 
 
+def scores_on(
+    ax: Any, xs: Any, ys: Any, scores: Any, threshold: float = 0.0, colorbar: Any = None
+) -> None:
+    """The model's outputs over a grid drawn into ``ax``: ``scores[i, j, o]`` is output o at
+    (xs[j], ys[i]). One output: filled contours of the output, the boundary where it crosses
+    ``threshold`` (and a colour bar in the figure ``colorbar``, if given); several outputs:
+    each class's region (where its output is the highest) and their borders."""
+    import numpy as np
+    from matplotlib.colors import TwoSlopeNorm
+
+    gx, gy = np.meshgrid(xs, ys)
+    if scores.shape[2] > 1:  # one score per class: the highest wins
+        flat = scores.reshape(-1, scores.shape[2])
+        for c in range(flat.shape[1]):
+            # margin of class c over the best other class: > 0 where c wins, 0 on its border
+            others = np.delete(flat, c, axis=1).max(axis=1)
+            margin = (flat[:, c] - others).reshape(gx.shape)
+            if margin.max() > 0:
+                colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
+                ax.contourf(gx, gy, margin, levels=[0, np.inf], colors=[colour], alpha=0.25)
+                ax.contour(gx, gy, margin, levels=[0], colors="#111827", linewidths=1.2)
+        return
+    zz = scores[:, :, 0]
+    low, high = float(zz.min()), float(zz.max())
+    if low < threshold < high:
+        norm = TwoSlopeNorm(vcenter=threshold, vmin=low, vmax=high)
+        filled = ax.contourf(gx, gy, zz, levels=21, cmap="RdBu", norm=norm, alpha=0.55)
+        ax.contour(gx, gy, zz, levels=[threshold], colors="#111827", linewidths=1.8)
+    else:  # the model puts everything on one side
+        filled = ax.contourf(gx, gy, zz, levels=21, cmap="RdBu", alpha=0.55)
+    if colorbar is not None:
+        colorbar.colorbar(filled, ax=ax, label=f"model output (boundary at {threshold:g})")
+
+
 def plot_decision_boundary(
     model: Any, X: Any, y: Any, resolution: int = 60, highlight: int | None = None
 ) -> Figure:
@@ -261,7 +305,6 @@ def plot_decision_boundary(
     it crosses the threshold (0, or 0.5 after a sigmoid); several outputs: the highest wins.
     ``highlight`` rings one example (e.g. the one whose graph is drawn)."""
     import numpy as np
-    from matplotlib.colors import TwoSlopeNorm
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
@@ -290,29 +333,13 @@ def plot_decision_boundary(
     classes = sorted(set(y.tolist()))
     fig = new_figure(figsize=(6.2, 5.0), layout="constrained")
     ax = fig.add_subplot()
+    threshold = _threshold(model)
+    scores = np.array(grid, dtype=float).reshape(*gx.shape, -1)  # (rows, columns, outputs)
+    scores_on(ax, xs, ys, scores, threshold, colorbar=fig)
     if isinstance(grid[0], list):  # one score per class: the highest wins
-        scores = np.array(grid, dtype=float)  # (points, classes)
-        for c in range(scores.shape[1]):
-            # margin of class c over the best other class: > 0 where c wins, 0 on its border
-            others = np.delete(scores, c, axis=1).max(axis=1)
-            margin = (scores[:, c] - others).reshape(gx.shape)
-            if margin.max() > 0:
-                colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
-                ax.contourf(gx, gy, margin, levels=[0, np.inf], colors=[colour], alpha=0.25)
-                ax.contour(gx, gy, margin, levels=[0], colors="#111827", linewidths=1.2)
         predicted = [int(np.argmax(s)) for s in point_scores]
         correct = np.mean([p == t for p, t in zip(predicted, y.tolist())])
     else:
-        threshold = _threshold(model)
-        zz = np.array(grid, dtype=float).reshape(gx.shape)
-        low, high = float(zz.min()), float(zz.max())
-        if low < threshold < high:
-            norm = TwoSlopeNorm(vcenter=threshold, vmin=low, vmax=high)
-            filled = ax.contourf(gx, gy, zz, levels=21, cmap="RdBu", norm=norm, alpha=0.55)
-            ax.contour(gx, gy, zz, levels=[threshold], colors="#111827", linewidths=1.8)
-        else:  # the model puts everything on one side
-            filled = ax.contourf(gx, gy, zz, levels=21, cmap="RdBu", alpha=0.55)
-        fig.colorbar(filled, ax=ax, label=f"model output (boundary at {threshold:g})")
         predicted = [s > threshold for s in point_scores]
         correct = np.mean([p == (t > 0) for p, t in zip(predicted, y.tolist())])
     for c in classes:
@@ -419,3 +446,253 @@ def plane_bounds(X: Any) -> tuple[tuple[float, float], tuple[float, float]]:
         (float(X[:, 0].min() - pad), float(X[:, 0].max() + pad)),
         (float(X[:, 1].min() - pad), float(X[:, 1].max() + pad)),
     )
+
+
+def grid_outputs(
+    model: Any, bounds: Any, resolution: int
+) -> tuple[Any, Any, list[Any]]:
+    """(xs, ys, outputs): ``resolution`` coordinates along each side of the plane ``bounds``
+    ((x0 low, x0 high), (x1 low, x1 high)) and every layer's outputs on that grid, each an
+    array of shape (resolution, resolution, width) whose [i, j] is at (xs[j], ys[i])."""
+    import numpy as np
+
+    (a0, b0), (a1, b1) = bounds
+    xs, ys = np.linspace(a0, b0, resolution), np.linspace(a1, b1, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    outs = layer_outputs(model, np.stack([gx.ravel(), gy.ravel()], axis=1))
+    return xs, ys, [h.reshape(resolution, resolution, h.shape[1]) for h in outs]
+
+
+# ---- plot_neuron_maps: what each neuron responds to --------------------------------------
+
+
+def _check_plane(who: str, model: Any, X: Any, y: Any, bounds: Any, resolution: Any) -> tuple:
+    """(layers, X array or None, y array or None, bounds) after checking every argument."""
+    import numpy as np
+
+    layers = _layers(model)
+    nin = len(layers[0].neurons[0].w)
+    if nin != 2:
+        raise ValueError(f"{who}: the model must take 2 inputs (a plane), it takes {nin}")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 400:
+        raise ValueError(f"{who}: resolution must be an int from 2 to 400, got {resolution!r}")
+    if X is not None:
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0 or not np.isfinite(X).all():
+            raise ValueError(f"{who}: X must be finite points of shape (n, 2), got {X.shape}")
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (len(X),):
+                raise ValueError(f"{who}: y must have one label per point, got {y.shape}")
+    elif y is not None:
+        raise ValueError(f"{who}: y without X")
+    if bounds is None:
+        bounds = plane_bounds(X) if X is not None else ((-2.0, 2.0), (-2.0, 2.0))
+    try:
+        (a0, b0), (a1, b1) = bounds
+        ok = all(math.isfinite(v) for v in (a0, b0, a1, b1)) and a0 < b0 and a1 < b1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{who}: bounds must be ((x0 low, x0 high), (x1 low, x1 high)) with low < high, "
+            f"got {bounds!r:.100}"
+        )
+    return layers, X, y, ((float(a0), float(b0)), (float(a1), float(b1)))
+
+
+def _point_colours(y: Any) -> list[str]:
+    return [CLASS_COLOURS[int(c) % len(CLASS_COLOURS)] for c in y.tolist()]
+
+
+def neuron_maps_on(
+    fig: Any, model: Any, xs: Any, ys: Any, outs: list[Any], X: Any = None, y: Any = None,
+    threshold: float = 0.0, heading: float = 0.5,
+) -> list[list[Any]]:
+    """One small heat map per neuron of the layers in ``outs`` (``grid_outputs``' arrays),
+    drawn into the figure (or subfigure) ``fig`` as columns, neuron 0 at the top of each
+    (as ``draw_network`` draws them). Blue = positive, red = negative, white = 0 (0.5 after
+    a sigmoid), each map on its own scale. Returns the axes, by layer; each axes' label is
+    the neuron's name."""
+    # placed by hand (constrained layout leaves axes made by add_axes alone): a column per
+    # layer, a cell per neuron, each map the plane's shape, a shorter column centred
+    tallest = max(h.shape[2] for h in outs)
+    width, height = fig.bbox.width / fig.dpi, fig.bbox.height / fig.dpi  # inches
+    margin = 0.1  # inches; ``heading``: inches above the maps for the titles
+    cell_w = (width - 2 * margin) / len(outs)
+    cell_h = (height - heading - margin) / tallest
+    shape = (ys[-1] - ys[0]) / (xs[-1] - xs[0])  # height / width of the plane
+    map_h = max(0.05, min(0.86 * cell_h, 0.86 * cell_w * shape))
+    map_w = map_h / shape
+    extent = (xs[0], xs[-1], ys[0], ys[-1])
+    colours = _point_colours(y) if X is not None and y is not None else None
+    last = len(model.layers) - 1
+    axes = []
+    for c, h in enumerate(outs):
+        layer = model.layers[c]
+        activation = layer.neurons[0].activation
+        centre = 0.5 if activation == "sigmoid" else 0.0
+        first = heading + (tallest - h.shape[2]) * cell_h / 2  # inches below the top
+        column = []
+        for j in range(h.shape[2]):
+            left = margin + cell_w * (c + 0.5) - map_w / 2
+            bottom = height - first - cell_h * j - (cell_h + map_h) / 2
+            ax = fig.add_axes((left / width, bottom / height, map_w / width, map_h / height))
+            values = h[:, :, j]
+            span = float(abs(values - centre).max()) if values.size else 0.0
+            span = span if math.isfinite(span) and span > 0 else 1.0
+            ax.imshow(
+                values, origin="lower", extent=extent, cmap="RdBu", vmin=centre - span,
+                vmax=centre + span, aspect="auto", interpolation="nearest",
+            )
+            if c == last and h.shape[2] == 1 and values.min() < threshold < values.max():
+                ax.contour(xs, ys, values, levels=[threshold], colors="#111827", linewidths=1)
+            if X is not None:
+                ax.scatter(X[:, 0], X[:, 1], s=2, c=colours or "#111827", linewidths=0)
+            ax.set_xlim(xs[0], xs[-1])
+            ax.set_ylim(ys[0], ys[-1])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.text(0.04, 0.96, str(j), transform=ax.transAxes, ha="left", va="top",
+                    fontsize=6, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "lw": 0})
+            name = getattr(layer, "name", "") or f"layer {c + 1}"
+            ax.set_label(f"{name}.neurons.{j}")
+            if j == 0:
+                role = "output" if c == last else "hidden"
+                ax.set_title(f"{name}\n{activation} ({role})", fontsize="small")
+            column.append(ax)
+        axes.append(column)
+    return axes
+
+
+def plot_neuron_maps(
+    model: Any,
+    X: Any = None,
+    y: Any = None,
+    *,
+    bounds: Any = None,
+    resolution: int = 30,
+    output: bool = True,
+) -> Figure:
+    """A small heat map per neuron: its output over the input plane (x0 across, x1 up),
+    laid out as the network, one column per layer (the output layer too, unless
+    ``output=False``). ``X``/``y``: points drawn on every map (and the plane around them);
+    ``bounds``: the plane ((x0 low, x0 high), (x1 low, x1 high)) instead. Each map is on its
+    own colour scale: blue positive, red negative, white 0 (0.5 after a sigmoid)."""
+    layers, X, y, bounds = _check_plane("plot_neuron_maps", model, X, y, bounds, resolution)
+    columns = len(layers) if output else len(layers) - 1
+    if columns == 0:
+        raise ValueError("plot_neuron_maps: the model has no hidden layer (and output=False)")
+    xs, ys, outs = grid_outputs(model, bounds, resolution)
+    tallest = max(len(layer.neurons) for layer in layers[:columns])
+    fig = new_figure(figsize=(0.4 + 1.5 * columns, 0.9 + 1.2 * tallest))
+    neuron_maps_on(fig, model, xs, ys, outs[:columns], X, y, _threshold(model), heading=0.8)
+    fig.suptitle("each neuron's output over the plane (x0 across, x1 up)", fontsize="medium")
+    return fig
+
+
+# ---- plot_playground: the playground's views as one still picture ------------------------
+
+
+def _points_on(ax: Any, points: list[tuple[float, float, int, str]]) -> None:
+    """Training points filled, test points hollow, coloured by class."""
+    import numpy as np
+
+    if not points:
+        return
+    X = np.array([(p[0], p[1]) for p in points], dtype=float)
+    labels = np.array([p[2] for p in points])
+    test = np.array([p[3] == "test" for p in points])
+    for c in sorted(set(labels.tolist())):
+        colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
+        for split, mask in (("train", (labels == c) & ~test), ("test", (labels == c) & test)):
+            if mask.any():
+                ax.scatter(
+                    X[mask, 0], X[mask, 1], s=22 if split == "train" else 26,
+                    color=colour if split == "train" else "white", edgecolor=colour if split
+                    == "test" else "white", linewidth=0.6 if split == "train" else 1.4,
+                    label=f"class {c} ({split})", zorder=3,
+                )
+
+
+def _curves_on(axes: Any, history: Any) -> None:
+    """Train and test loss, and accuracy, per step."""
+    steps = list(history.step)
+    loss_ax, acc_ax = axes
+    for name, colour in (("train", "#1d4ed8"), ("test", "#d97706")):
+        loss = getattr(history, f"{name}_loss")
+        acc = getattr(history, f"{name}_accuracy")
+        if any(v is not None for v in loss):
+            loss_ax.plot(steps, [math.nan if v is None else v for v in loss], color=colour,
+                         linewidth=1.6, label=name)
+            acc_ax.plot(steps, [math.nan if v is None else 100 * v for v in acc], color=colour,
+                        linewidth=1.6, label=name)
+    known = [v for v in history.train_loss + history.test_loss if v is not None]
+    scale, threshold = _loss_scale(known)
+    if scale == "log":
+        loss_ax.set_yscale("log")
+    elif scale == "symlog":
+        loss_ax.set_yscale("symlog", linthresh=threshold)
+    last = history.train_loss[-1] if history.train_loss else math.nan
+    loss_ax.set_title(f"loss (train {last:.4g})")
+    loss_ax.set_xlabel("step")
+    acc_ax.set_xlabel("step")
+    acc_ax.set_ylim(0, 101)
+    acc_ax.set_ylabel("accuracy (%)")
+    acc = history.train_accuracy[-1] if history.train_accuracy else math.nan
+    acc_ax.set_title(f"accuracy (train {100 * acc:.1f}%)")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize="small")
+
+
+def plot_playground(state: Any, resolution: int = 40, show: str = "weights") -> Figure:
+    """The training playground as one still picture (what shows where widgets cannot): the
+    decision boundary with the training (filled) and test (hollow) points, the loss and
+    accuracy curves, each neuron's map laid out as the network, and the network diagram
+    (``show``: "weights" or "grads"). ``state``: a ``viz.playground_state.PlaygroundState``
+    (or the widget, through its ``.state``)."""
+    state = getattr(state, "state", state)
+    for needed in ("model", "history", "points", "bounds", "steps", "threshold", "settings"):
+        if not hasattr(state, needed):
+            raise TypeError(
+                f"plot_playground: expected a PlaygroundState, got {type(state).__name__}"
+            )
+    if show not in ("weights", "grads"):
+        raise ValueError(f"plot_playground: show must be 'weights' or 'grads', got {show!r}")
+    model = state.model
+    _check_plane("plot_playground", model, None, None, state.bounds, resolution)
+    xs, ys, outs = grid_outputs(model, state.bounds, resolution)
+    points = state.points()
+    h = state.history
+    tallest = max(len(layer.neurons) for layer in model.layers)
+    below = max(5.0, 1.5 + 0.45 * tallest)  # the maps and the diagram: room for each neuron
+    fig = new_figure(figsize=(15.5, 5.0 + below), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[5.0, below])
+    left, right = top.subfigures(1, 2, width_ratios=[1.0, 1.5])
+    ax = left.add_subplot()
+    scores_on(ax, xs, ys, outs[-1], state.threshold, colorbar=left)
+    _points_on(ax, points)
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.set_xlabel("x0")
+    ax.set_ylabel("x1")
+    test_acc = h.test_accuracy[-1] if h.test_accuracy else None
+    ax.set_title(
+        f"step {state.steps}: decision boundary (train {100 * h.train_accuracy[-1]:.1f}%"
+        + (f", test {100 * test_acc:.1f}%)" if test_acc is not None else ")")
+    )
+    ax.legend(loc="best", fontsize="x-small", framealpha=0.8)
+    _curves_on(right.subplots(1, 2), h)
+    maps, network = bottom.subfigures(1, 2, width_ratios=[1.2, 1.0])
+    small = grid_outputs(model, state.bounds, 24)
+    neuron_maps_on(maps, model, *small, threshold=state.threshold)
+    maps.suptitle("each neuron's output over the plane", fontsize="medium")
+    network_on(network.add_subplot(), model, show)
+    s = state.settings
+    sizes = " -> ".join(str(n) for n in [model.nin, *model.nouts])
+    fig.suptitle(
+        f"playground: {s['data']}, {len(points)} points, {sizes} {model.activation}, "
+        f"{getattr(state, 'loss', '')} loss, {s['optimizer']} lr {s['lr']:g}, step {state.steps}"
+    )
+    return fig
