@@ -240,6 +240,24 @@ class MLP(Module):
             "output_activation": self.output_activation,
         }
 
+    # ---- graduating to PyTorch (the conversion lives in ``torch_bridge``) -------------------
+
+    def to_torch(self) -> Any:
+        """This model as a float64 ``torch.nn.Sequential`` (Linear + activation modules) with
+        copies of its weights; outputs agree to rounding. Needs torch (``stepgrad[ref]``)."""
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """The MLP with the architecture and weights of a float64 ``torch.nn.Sequential`` of
+        Linear layers, each followed by at most one ReLU, Tanh or Sigmoid (as ``to_torch``
+        gives); a ``ValueError`` says what does not fit."""
+        from .torch_bridge import from_torch
+
+        return from_torch(seq, cls)
+
     # ---- saving and loading (the file format lives in ``serialize``) -------------------------
 
     def save(self, path: str | PathLike[str]) -> None:
