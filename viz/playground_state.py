@@ -492,14 +492,13 @@ class PlaygroundState:
 
     def _new_loss_fn(self) -> Any:
         """``nn.compile_loss(model, loss, l2)`` when compiling, else None (the scalar engine)."""
-        compile_loss = getattr(nn, "compile_loss", None)  # until nn.compile_loss has landed
-        if not self.settings["compile"] or compile_loss is None:
+        if not self.settings["compile"]:
             return None
-        return compile_loss(self.model, self.loss, self.settings["l2"])
+        return nn.compile_loss(self.model, self.loss, self.settings["l2"])
 
     @property
     def compiled(self) -> bool:
-        """Whether steps run compiled (``compile=True`` and ``nn.compile_loss`` exists)."""
+        """Whether steps run compiled (``nn.compile_loss``) or on the scalar engine."""
         return self._loss_fn is not None
 
     @property
@@ -515,15 +514,17 @@ class PlaygroundState:
         return labels.tolist()
 
     def _next_batch(self) -> Any:
-        """The next mini-batch of training indexes: the training points in an order shuffled
-        by the seeded rng, walked batch by batch, reshuffled when used up (an epoch)."""
+        """The next mini-batch of training indexes: as ``nn.fit`` walks them, the training
+        points in an order shuffled by the seeded rng, batch by batch (the last of an epoch
+        may be smaller), reshuffled when used up. Adding or removing a point, or a new
+        batch size, starts a new epoch."""
         import numpy as np
 
         train = np.flatnonzero(~self._is_test)
         size = self.settings["batch_size"]
         if size is None or size >= len(train):
             return train
-        if len(self._order) < size:  # the rest of an epoch too short for a batch: a new one
+        if not self._order:
             order = train.tolist()
             self._rng.shuffle(order)
             self._order = order
