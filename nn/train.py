@@ -1,4 +1,5 @@
-"""Training: the mini-batch SGD loop (``fit``), its record (``History``), and ``accuracy``.
+"""Training: the mini-batch SGD loop (``fit``), its record (``History``), ``accuracy``, and
+``compile_loss`` (a model's per-example loss compiled once and replayed over whole batches).
 
 One step: clear the gradients, run the batch forward, average the loss over the batch,
 backpropagate, let the optimizer nudge every parameter. One epoch: a pass over the whole
@@ -8,6 +9,10 @@ backpropagate, let the optimizer nudge every parameter. One epoch: a pass over t
 When training blows up (a loss or a gradient that is nan or infinite, or a float overflow on
 the way), ``fit`` raises ``TrainingDiverged`` before that step changes any parameter; the
 error carries the ``History`` recorded so far and where it happened.
+
+``fit(..., compile=True)`` builds one example's loss graph once, compiles it to straight-line
+Python (``autograd.compile_graph``) and runs every step as that code over the batch with
+numpy: the same steps as the scalar loop to rounding (about 1e-15 on the demo), much faster.
 """
 
 from __future__ import annotations
