@@ -60,6 +60,21 @@ def test_compiled_loss_and_gradients_match_the_scalar_engine(loss, l2):
             assert close(p.grad, g), (p.label, p.grad, g)
 
 
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_kinks_and_ties_match_the_scalar_engine(loss):
+    """Zero biases and an input of zeros: every relu sits exactly on its kink, and the
+    cross_entropy logits tie (the compiled max takes relu(0)'s slope 0, like the scalar's)."""
+    _, _, nout = _data(loss)
+    model = MLP(2, [4, 4, nout], seed=5)
+    X = [[0.0, 0.0], [1.0, -1.0], [0.0, 2.0]]
+    y = [0, 1, 2] if loss == "cross_entropy" else [0.0, 1.0, 1.0]
+    want, want_grads = scalar_loss_and_grads(model, X, y, loss, 0.01)
+    model.zero_grad()
+    assert close(compile_loss(model, loss, l2=0.01)(X, y), want)
+    for p, g in zip(model.parameters(), want_grads):
+        assert close(p.grad, g), (p.label, p.grad, g)
+
+
 def test_bce_gradient_at_a_logit_of_exactly_zero_is_one_half_minus_t():
     """The compiled bce has no branch on z; its slope at z = 0 is still sigmoid(0) - t."""
     model = MLP(2, [1], seed=0)
