@@ -6,11 +6,29 @@ rule, dL/dparent += local * dL/dnode, in the order ``backward`` applies it). Cal
 replays the graph on new input values without building a single ``Value``.
 
 The local derivatives are not written a second time here: each node's rule (``_d_mul``,
-``_d_tanh``, ... in ``value.py``) is evaluated on *symbols*, objects whose arithmetic writes
-Python expressions instead of computing numbers, so the rule ``(1 - t)(1 + t)`` becomes the
-text ``((1.0 - t) * (1.0 + t))``. The helpers of ``real`` a rule calls (``power_derivative``,
-``log``, ...) become calls in the code; a rule that branches on a number (sqrt's) is called
-as it is at run time. Either way the same float operations run as in ``backward``.
+``_d_tanh``, ``_d_relu``, ... in ``value.py``) is evaluated on *symbols*, objects whose
+arithmetic writes Python expressions instead of computing numbers, so the rule
+``(1 - t)(1 + t)`` becomes the text ``((1.0 - t) * (1.0 + t))``. The helpers of ``real`` and
+the branches of ``value`` (``step``, ``sign``: relu's and abs's slopes) a rule calls become
+calls in the code; a rule that branches on a number itself (sqrt's) is called as it is at
+run time. Either way the same float operations run as in ``backward``.
+
+Fusion: micrograd-style graphs are compiled as if they had been built with ``dot`` and
+``sum_values``. A chain of binary ``+`` (what ``sum(...)`` builds) whose inner nodes are
+used nowhere else becomes one sum, and a ``w * x`` used only by such a sum becomes a
+product inside it, so ``b + w0*x0 + w1*x1`` is one line, not four. Per example this is
+bit for bit the scalar engine: the sum is written left to right exactly as the chain adds,
+and each fused node's gradient (which is the sum's: its local derivative is 1) is passed
+to its parents at the same point of the backward order. A node used twice is never fused.
+
+``cg.batch(*columns)`` replays the graph over N rows with numpy. Where K sums of products
+read the same nodes (the neurons of a layer), they become one layer: the weights one
+matrix read live from the parameters' ``.data``, the forward pass one sum of products over
+the matrix (term by term, in the scalar order, so every row's value is the per-example
+value bit for bit), activations one op on the whole matrix, and the backward pass matrix
+products (dW = dZ^T X / N, dX = dZ W). Graphs without that shape get one numpy expression
+per node. Gradients are within rel 1e-12 of the mean of the per-example ones (their sums
+over rows and neurons are added in another order).
 
 Only the structure recorded at ``compile_graph`` time is replayed: a graph whose structure
 depends on the data (a Python ``if`` on ``.data`` while building it) cannot be replayed for
@@ -24,9 +42,10 @@ import keyword
 import math
 import re
 import types
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import real, value
 from .graph import topological_order
@@ -134,14 +153,22 @@ def _refuse(*args: object) -> object:
     raise _Untraceable
 
 
+_SYMBOLIC: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+
 def _symbolic_rule(rule: Callable[..., Any]) -> Callable[..., Any]:
-    """``rule`` with the ``real`` helpers it calls replaced by symbolic ones."""
+    """``rule`` with the ``real`` helpers and ``value.BRANCHES`` it calls replaced by
+    symbolic ones (made once per rule)."""
+    if rule in _SYMBOLIC:
+        return _SYMBOLIC[rule]
     globs = dict(rule.__globals__)
     for name in rule.__code__.co_names:
         obj = globs.get(name)
         if obj in BRANCHES or (callable(obj) and getattr(obj, "__module__", "") == real.__name__):
             globs[name] = _refuse if name == "value_of" else _symbolic_call(name)
-    return types.FunctionType(rule.__code__, globs, rule.__name__, rule.__defaults__)
+    symbolic = types.FunctionType(rule.__code__, globs, rule.__name__, rule.__defaults__)
+    _SYMBOLIC[rule] = symbolic
+    return symbolic
 
 
 # ---- the forward pass of each op, with the scalar op's errors ----------------------------
@@ -187,13 +214,18 @@ _HELPERS: dict[str, object] = {
 }
 
 
+def _rule_of(node: Value) -> Any:
+    lg = node.local_grads
+    return lg.func if type(lg) is partial else lg
+
+
 def _forward(node: Value, a: list[str], batch: bool = False) -> str:
     """The expression computing ``node`` from its parents' variables ``a``."""
     op, lg = node.op, node.local_grads
-    func = lg.func if type(lg) is partial else lg
-    if op == "+":
+    func = _rule_of(node)
+    if op == "+" and func is value._ones:
         return f"{a[0]} + {a[1]}"
-    if op == "-":
+    if op == "-" and func is value._one_minus_one:
         return f"{a[0]} - {a[1]}"
     if op == "*" and func is value._d_mul:
         return f"{a[0]} * {a[1]}"
@@ -203,14 +235,12 @@ def _forward(node: Value, a: list[str], batch: bool = False) -> str:
         return f"checked_pow({a[0]}, {a[1]})"
     if op.startswith("**") and func is value._d_pow_n:
         return f"checked_pow({a[0]}, {_lit(lg.args[2])})"  # type: ignore[union-attr]
-    if op == "neg":
+    if op == "neg" and func is value._minus_one:
         return f"-{a[0]}"
     if op == "abs" and func is value._d_abs:
         return f"abs({a[0]})"
-    if op == "relu" and batch and func is value._d_relu:
-        return f"_relu({a[0]})"
     if op == "relu" and func is value._d_relu:  # nan passes through, as in Value.relu
-        return f"{a[0]} if not {a[0]} <= 0.0 else 0.0"
+        return f"_relu({a[0]})" if batch else f"{a[0]} if not {a[0]} <= 0.0 else 0.0"
     if op in ("exp", "log", "sqrt", "sigmoid") and func is getattr(value, f"_d_{op}"):
         return f"_{op}({a[0]})"
     if op == "tanh" and func is value._d_tanh:
@@ -226,12 +256,10 @@ def _forward(node: Value, a: list[str], batch: bool = False) -> str:
     )
 
 
-def _locals(
-    node: Value, a: list[str], out: str, rules: dict[str, object], batch: bool = False
-) -> list[str]:
+def _locals(node: Value, a: list[str], out: str, rules: dict[str, object]) -> list[str]:
     """d(node)/d(parent) for each parent, as expressions (from the node's own rule)."""
     op, lg = node.op, node.local_grads
-    func = lg.func if type(lg) is partial else lg
+    func = _rule_of(node)
     if func in CONSTANT_LOCALS:
         return [_lit(c) for c in lg()]  # type: ignore[misc]
     syms = [_Sym(v) for v in a]
@@ -252,9 +280,10 @@ def _locals(
         return [f"{func.__name__}({flat})[{k}]" for k in range(len(a))]
 
 
-# ---- compiling ---------------------------------------------------------------------------
+# ---- the graph, with micrograd-style chains fused -----------------------------------------
 
-_RESERVED = re.compile(r"^(v\d+|d_.*|_.*|params|inputs)$")
+# names the generated code uses for itself (a label like these gets v{i} instead)
+_RESERVED = re.compile(r"^(v\d+|d_.*|_.*|params|inputs|[ZXWBA]\d+|d[ZXA]\d+|g[WB]\d+)$")
 
 
 def _names(order: list[Value]) -> list[str]:
@@ -271,17 +300,466 @@ def _names(order: list[Value]) -> list[str]:
     return names
 
 
+class _Sum:
+    """A sum node after fusion: ``0.0 +`` (if ``start0``) then the terms left to right, each
+    a node ``(t,)`` or a product of two nodes ``(a, b)``; ``members`` are the graph's nodes
+    it stands for (the ``+`` chain, the fused ``*`` and ``dot`` nodes), the head last."""
+
+    __slots__ = ("members", "start0", "terms")
+
+    def __init__(self, start0: bool, terms: list[tuple[Value, ...]], members: list[Value]):
+        self.start0, self.terms, self.members = start0, terms, members
+
+
+class _Graph:
+    """What the code generators need: the nodes in order, their names, inputs, parameters,
+    and the fused sums (``sums``: head id -> _Sum; ``head``: fused node id -> its head)."""
+
+    def __init__(self, root: Value, inputs: list[Value]) -> None:
+        self.root = root
+        self.order = topological_order(root)
+        self.inputs = inputs
+        self.index = {id(n): i for i, n in enumerate(self.order)}
+        self.names = _names(self.order)
+        self.input_ids = {id(x) for x in inputs}
+        self.params = [n for n in self.order if not n.parents and id(n) not in self.input_ids]
+        # the nodes a parameter's gradient flows through: only their gradients are computed
+        self.needs_grad: set[int] = set()
+        # the nodes that change from row to row (depend on an input)
+        self.varies: set[int] = set(self.input_ids)
+        for n in self.order:
+            if not n.parents:
+                if id(n) not in self.input_ids:
+                    self.needs_grad.add(id(n))
+                continue
+            if any(id(p) in self.needs_grad for p in n.parents):
+                self.needs_grad.add(id(n))
+            if any(id(p) in self.varies for p in n.parents):
+                self.varies.add(id(n))
+            _forward(n, ["x"] * len(n.parents))  # refuses ops it cannot compile, now
+        self.sums: dict[int, _Sum] = {}
+        self.head: dict[int, Value] = {}
+        self._fuse()
+
+    def _fuse(self) -> None:
+        uses = Counter(id(p) for n in self.order for p in n.parents)
+        root, sums = self.root, self.sums
+
+        def single(n: Value) -> bool:  # an interior node with one use: it may be fused
+            return bool(n.parents) and uses[id(n)] == 1 and n is not root
+
+        def term(p: Value, members: list[Value]) -> tuple[Value, ...]:
+            if single(p) and p.op == "*" and _rule_of(p) is value._d_mul:
+                members.append(p)
+                return p.parents
+            return (p,)
+
+        for n in self.order:
+            func = _rule_of(n) if n.parents else None
+            if n.op == "+" and func is value._ones:
+                left, right = n.parents
+                if single(left) and id(left) in sums:  # the chain goes on: (...) + right
+                    s = sums.pop(id(left))
+                    s.terms.append(term(right, s.members))
+                    s.members.append(n)
+                else:
+                    members: list[Value] = []
+                    terms = [term(left, members), term(right, members)]
+                    s = _Sum(False, terms, [*members, n])
+                sums[id(n)] = s
+            elif n.op == "sum" and func is value._n_ones:
+                members = []
+                terms = [term(p, members) for p in n.parents]
+                sums[id(n)] = _Sum(True, terms, [*members, n])
+            elif n.op == "dot" and func is value._d_dot:
+                k = len(n.parents) // 2
+                pairs = [(n.parents[i], n.parents[k + i]) for i in range(k)]
+                sums[id(n)] = _Sum(True, pairs, [n])
+        for s in sums.values():
+            head = s.members[-1]
+            for m in s.members[:-1]:
+                self.head[id(m)] = head
+
+    def kept(self, n: Value) -> bool:
+        """An interior node with a line of its own (not fused into a sum)."""
+        return bool(n.parents) and id(n) not in self.head
+
+    def operands(self, n: Value) -> list[Value]:
+        """The nodes a kept node's line reads."""
+        s = self.sums.get(id(n))
+        return [t for term in s.terms for t in term] if s else list(n.parents)
+
+
+def _sum_code(s: _Sum, name: Callable[[Value], str]) -> str:
+    parts = ["0.0"] if s.start0 else []
+    for t in s.terms:
+        parts.append(name(t[0]) if len(t) == 1 else f"{name(t[0])} * {name(t[1])}")
+    return " + ".join(parts)
+
+
+def _sum_comment(s: _Sum) -> str:
+    if len(s.members) == 1:
+        return s.members[0].op
+    count = Counter(m.op for m in s.members)
+    return "fused: " + ", ".join(f"{k} {op}" for op, k in count.items())
+
+
+# ---- layers: sums of products that read the same nodes (batch mode) -----------------------
+
+
+class _Layer(NamedTuple):
+    """K sums of products sharing their inputs ``xs``: one matrix product in batch mode."""
+
+    name: str  # Z{k}: its values, rows x neurons
+    members: list[Value]  # the sums' heads, one per neuron
+    xs: list[Value]  # the nodes every neuron reads, in term order
+    weights: list[Value]  # row by row: neuron j's weight of xs[k] at j * K + k
+    biases: list[Value]  # one per neuron, or none
+    start0: bool  # 0.0 + ... (sum_values, dot)
+    bias_first: bool  # b + w0 x0 + ... (micrograd's sum(..., b)), else ... + b
+
+
+class _Map(NamedTuple):
+    """One unary op applied to every column of a group: one numpy op on the matrix."""
+
+    name: str  # A{k}
+    members: list[Value]
+    parent: _Layer | _Map
+    template: Value  # the first member (its op and constants stand for all)
+
+
+_PER_ROW = re.compile(r"\b(exp|log|power_derivative|exponent_derivative)\(")
+
+
+def _layer_shape(
+    g: _Graph, s: _Sum
+) -> tuple[tuple[Any, ...], list[Value], list[Value], Value | None] | None:
+    """(key, weights, xs, bias) if the sum is w0*x0 + w1*x1 + ... (+ a bias parameter first or
+    last) with parameters w and row-dependent x; None otherwise."""
+    param = g.needs_grad  # a leaf that needs a gradient is a parameter
+    xs, ws, bias, bias_first = [], [], None, False
+    for i, t in enumerate(s.terms):
+        if len(t) == 1:
+            (b,) = t
+            if bias is not None or b.parents or id(b) not in param or i not in (0, len(s.terms) - 1):
+                return None
+            bias, bias_first = b, i == 0
+            continue
+        a, b = t
+        if not a.parents and id(a) in param and id(b) in g.varies:
+            ws.append(a)
+            xs.append(b)
+        elif not b.parents and id(b) in param and id(a) in g.varies:
+            ws.append(b)
+            xs.append(a)
+        else:
+            return None
+    if not xs or (bias is not None and len(s.terms) == 1):
+        return None
+    key = (s.start0, bias is not None, bias_first, tuple(id(x) for x in xs))
+    return key, ws, xs, bias
+
+
+def _groups(g: _Graph) -> list[_Layer | _Map]:
+    """The layers of the graph and the maps over them (batch mode)."""
+    found: dict[tuple[Any, ...], list[tuple[Value, list[Value], list[Value], Value | None]]] = {}
+    for n in g.order:
+        s = g.sums.get(id(n))
+        if s is None or id(n) in g.head or id(n) not in g.varies:
+            continue
+        shape = _layer_shape(g, s)
+        if shape is not None:
+            found.setdefault(shape[0], []).append((n, *shape[1:]))
+    groups: list[_Layer | _Map] = []
+    for (start0, has_bias, bias_first, _), neurons in found.items():
+        groups.append(_Layer(
+            f"Z{len(groups) + 1}", [n for n, _, _, _ in neurons], neurons[0][2],
+            [w for _, ws, _, _ in neurons for w in ws],
+            [b for _, _, _, b in neurons if b is not None] if has_bias else [],
+            start0, bias_first,
+        ))
+    # maps: the same unary op on every member of a group, in member order
+    consumers: dict[int, list[Value]] = {}
+    for n in g.order:
+        if g.kept(n) and len(n.parents) == 1 and id(n) not in g.sums:
+            consumers.setdefault(id(n.parents[0]), []).append(n)
+    taken: set[int] = set()
+    k = 0
+    while k < len(groups):
+        group = groups[k]
+        k += 1
+        first_uses = consumers.get(id(group.members[0]), [])
+        for template in first_uses:
+            key = _map_key(template)
+            members = []
+            for m in group.members:
+                match = [u for u in consumers.get(id(m), []) if id(u) not in taken
+                         and _map_key(u) == key]
+                if not match:
+                    break
+                members.append(match[0])
+            if len(members) < len(group.members) or not _mappable(template):
+                continue
+            taken.update(id(u) for u in members)
+            groups.append(_Map(f"A{len(groups) + 1}", members, group, template))
+    return groups
+
+
+def _map_key(n: Value) -> tuple[Any, ...]:
+    lg = n.local_grads
+    consts = lg.args[2:] if type(lg) is partial else ()
+    return (n.op, _rule_of(n), consts)
+
+
+def _mappable(template: Value) -> bool:
+    """Whether the op's forward and local derivative work on a whole matrix at once."""
+    probe: dict[str, object] = {}
+    local = _locals(template, ["P"], "U", probe)[0]
+    return not probe and not _PER_ROW.search(local)
+
+
+# ---- writing the code ----------------------------------------------------------------------
+
+
+def _term(local: str, g: str) -> str:
+    if local == "1.0":
+        return g
+    return f"-{g}" if local == "-1.0" else f"{local} * {g}"
+
+
+class _Code:
+    """The compiled function's source: per example (pure Python, in ``backward``'s order)
+    or batch (numpy, with the layers and maps of ``_groups``)."""
+
+    def __init__(self, g: _Graph, batch: bool) -> None:
+        self.g, self.batch = g, batch
+        self.lines: list[str] = []
+        self.tail: list[str] = []  # batch: adding the layers' gradients, at the very end
+        self.rules: dict[str, Any] = {}
+        self.started: set[str] = set()
+        self.constants: dict[str, object] = {}
+        self.groups = _groups(g) if batch else []
+        self.member: dict[int, tuple[_Layer | _Map, int]] = {
+            id(m): (group, j) for group in self.groups for j, m in enumerate(group.members)
+        }
+        self.p_index = {id(n): k for k, n in enumerate(g.params)}
+
+    def name(self, n: Value) -> str:
+        return self.g.names[self.g.index[id(n)]]
+
+    def val(self, n: Value) -> str:
+        """A node's value in the code (a column of its group's matrix in batch mode)."""
+        loc = self.member.get(id(n))
+        return f"{loc[0].name}[:, {loc[1]}]" if loc else self.name(n)
+
+    def grad_var(self, n: Value) -> str:
+        n = self.g.head.get(id(n), n)  # a fused node's gradient is its sum's
+        loc = self.member.get(id(n))
+        return f"d{loc[0].name}[:, {loc[1]}]" if loc else f"d_{self.name(n)}"
+
+    def add(self, target: Value, term: str) -> None:
+        """dL/dtarget += term."""
+        loc = self.member.get(id(target))
+        if loc:
+            d = f"d{loc[0].name}"
+            if d not in self.started:
+                self.started.add(d)
+                self.lines.append(f"{d} = _zeros({loc[0].name})")
+            self.lines.append(f"{d}[:, {loc[1]}] += {term}")
+            return
+        var = self.grad_var(target)
+        if var in self.started:  # batch: not +=, numpy would add into an array shared by name
+            self.lines.append(f"{var} = {var} + {term}" if self.batch else f"{var} += {term}")
+            return
+        self.started.add(var)
+        if not target.parents and not self.batch:  # a parameter: onto what its .grad holds
+            self.lines.append(f"{var} = params[{self.p_index[id(target)]}].grad + {term}")
+        else:
+            self.lines.append(f"{var} = {term}")
+
+    def add_matrix(self, group: _Layer | _Map, term: str) -> None:
+        """dL/d(group's matrix) += term (a new array)."""
+        d = f"d{group.name}"
+        if d in self.started:
+            self.lines.append(f"{d} += {term}")
+        else:
+            self.started.add(d)
+            self.lines.append(f"{d} = {term}" if not term.isidentifier() else f"{d} = {term}.copy()")
+
+    def edges(self, n: Value, g: str) -> None:
+        """The chain rule for one node: dL/dparent += local * g (fused parents skipped: their
+        gradient is g already)."""
+        a = [self.val(p) for p in n.parents]
+        out = self.val(n) if id(n) not in self.g.head else "_fused"
+        for p, local in zip(n.parents, _locals(n, a, out, self.rules)):
+            if id(p) in self.g.needs_grad and id(p) not in self.g.head:
+                self.add(p, _term(local, g))
+
+    # -- the function
+
+    def write(self) -> str:
+        g, lines = self.g, self.lines
+        units = self._units()
+        args = [self.name(x) for x in g.inputs]
+        lines.append("# forward")
+        read = self._params_read(units)
+        for k, p in enumerate(g.params):
+            if id(p) in read:
+                lines.append(f"{self.name(p)} = params[{k}].data")
+        for u in units:
+            self._forward(u)
+        lines.append("# backward: dL/dparent += d(node)/d(parent) * dL/d(node)")
+        root = g.root
+        if id(root) in g.needs_grad and id(root) not in g.input_ids:
+            self.add(root, "1.0")
+        if self.batch:
+            for u in reversed(units):
+                self._backward(u)
+        else:  # node by node in backward's order, fused nodes at their own place: bit for bit
+            for n in reversed(g.order):
+                if n.parents and id(n) in g.needs_grad:
+                    self.edges(n, self.grad_var(n))
+        for k, p in enumerate(g.params):
+            d = f"d_{self.name(p)}"
+            if d in self.started:
+                lines.append(f"params[{k}].grad += _mean({d})" if self.batch
+                             else f"params[{k}].grad = {d}")
+        lines.extend(self.tail)
+        r = self.val(root)
+        lines.append(f"return _mean({r})" if self.batch else f"return {r}")
+        fn = "compiled_batch" if self.batch else "compiled"
+        return f"def {fn}({', '.join(args)}):\n" + "".join(f"    {line}\n" for line in lines)
+
+    def _units(self) -> list[Any]:
+        """What gets a forward line (kept nodes, layers, maps), parents first."""
+        g = self.g
+
+        def unit(n: Value) -> Any:
+            loc = self.member.get(id(n))
+            return loc[0] if loc else (n if g.kept(n) else None)
+
+        def deps(u: Any) -> list[Any]:
+            if isinstance(u, _Layer):
+                nodes = u.xs
+            elif isinstance(u, _Map):
+                return [u.parent]
+            else:
+                nodes = g.operands(u)
+            return [d for d in (unit(n) for n in nodes) if d is not None]
+
+        if not self.batch:
+            return [n for n in g.order if g.kept(n)]
+        start = unit(g.root)
+        order: list[Any] = []
+        opened: set[int] = set()
+        placed: set[int] = set()
+        stack = [start] if start is not None else []
+        while stack:
+            u = stack[-1]
+            if id(u) not in opened:
+                opened.add(id(u))
+                stack.extend(d for d in reversed(deps(u)) if id(d) not in opened)
+            else:
+                stack.pop()
+                if id(u) not in placed:
+                    placed.add(id(u))
+                    order.append(u)
+        return order
+
+    def _params_read(self, units: list[Any]) -> set[int]:
+        """The parameters the code reads one by one (not as a layer's weights)."""
+        g = self.g
+        if not self.batch:
+            return {id(p) for p in g.params}
+        read = {id(g.root)}
+        for u in units:
+            if isinstance(u, Value):
+                read.update(id(n) for n in g.operands(u))
+        return read
+
+    def _forward(self, u: Any) -> None:
+        g, lines = self.g, self.lines
+        if isinstance(u, _Layer):
+            self._forward_layer(u)
+        elif isinstance(u, _Map):
+            expr = _forward(u.template, [u.parent.name], batch=True)
+            lines.append(f"{u.name} = {expr}  # {u.template.op} of each column of {u.parent.name}")
+        else:
+            s = g.sums.get(id(u))
+            if s is not None:
+                lines.append(f"{self.val(u)} = {_sum_code(s, self.val)}  # {_sum_comment(s)}")
+            else:
+                expr = _forward(u, [self.val(p) for p in u.parents], self.batch)
+                lines.append(f"{self.val(u)} = {expr}  # {u.op}")
+
+    def _forward_layer(self, u: _Layer) -> None:
+        k = u.name[1:]
+        m, n_in = len(u.members), len(u.xs)
+        xs_ids = [id(x) for x in u.xs]
+        source = next((grp for grp in self.groups if [id(x) for x in grp.members] == xs_ids), None)
+        x = source.name if source is not None else f"X{k}"
+        if source is None:
+            self.lines.append(f"{x} = _stack({', '.join(self.val(v) for v in u.xs)})")
+        self.constants[f"_W{k}"] = (tuple(u.weights), (m, n_in))
+        self.lines.append(f"W{k} = _read(_W{k})  # {m} x {n_in} weights, live from their .data")
+        start = "0.0" if u.start0 else ""
+        if u.biases:
+            self.constants[f"_B{k}"] = (tuple(u.biases), (m,))
+            self.lines.append(f"B{k} = _read(_B{k})")
+            if u.bias_first:
+                start = f"0.0 + B{k}" if start else f"B{k}"
+        call = f"_products({x}, W{k}, {start})" if start else f"_products({x}, W{k})"
+        if u.biases and not u.bias_first:
+            call += f" + B{k}"
+        self.lines.append(f"{u.name} = {call}  # {x} @ W{k}.T, term by term as the scalar sums")
+
+    def _backward(self, u: Any) -> None:
+        g, lines = self.g, self.lines
+        if isinstance(u, _Layer):
+            k, d = u.name[1:], f"d{u.name}"
+            xs_ids = [id(x) for x in u.xs]
+            source = next((grp for grp in self.groups
+                           if [id(x) for x in grp.members] == xs_ids), None)
+            x = source.name if source is not None else f"X{k}"
+            lines.append(f"gW{k} = {d}.T @ {x} / len({x})  # the mean over the rows")
+            self.tail.append(f"_add_grads(_W{k}, gW{k})")
+            if u.biases:
+                lines.append(f"gB{k} = {d}.mean(0)")
+                self.tail.append(f"_add_grads(_B{k}, gB{k})")
+            if source is not None:
+                if id(source.members[0]) in g.needs_grad:
+                    self.add_matrix(source, f"{d} @ W{k}")
+            elif any(id(v) in g.needs_grad for v in u.xs):
+                lines.append(f"dX{k} = {d} @ W{k}")
+                for j, v in enumerate(u.xs):
+                    if id(v) in g.needs_grad:
+                        self.add(v, f"dX{k}[:, {j}]")
+        elif isinstance(u, _Map):
+            if id(u.parent.members[0]) not in g.needs_grad:
+                return
+            local = _locals(u.template, [u.parent.name], u.name, self.rules)[0]
+            self.add_matrix(u.parent, _term(local, f"d{u.name}"))
+        elif id(u) in g.needs_grad:
+            grad = self.grad_var(u)
+            s = g.sums.get(id(u))
+            for n in reversed(s.members) if s is not None else (u,):
+                self.edges(n, grad)
+
+
+# ---- compiling ---------------------------------------------------------------------------
+
+
 class CompiledGraph:
     """A graph compiled to Python: ``cg(*input_values)`` is root's value, with d root/d leaf
     accumulated into ``.grad`` of every leaf that is not an input; ``cg.source`` the code.
     ``cg.batch(*arrays)`` replays it over N rows at once with numpy (the mean of root, and
-    the mean gradient accumulated)."""
+    the mean gradient accumulated); ``cg.batch_source`` is that code."""
 
     def __init__(self, graph: _Graph) -> None:
         self._graph = graph
         self.source, self._fn = _generate(graph, batch=False)
         self._n = len(graph.inputs)
-        self._batch_fn: Callable[..., float] | None = None
+        self._batch: tuple[str, Callable[..., float]] | None = None
 
     def __call__(self, *input_values: float) -> float:
         if len(input_values) != self._n:
@@ -291,11 +769,19 @@ class CompiledGraph:
         xs = [real.as_float(x, f"compiled graph: input {i}") for i, x in enumerate(input_values)]
         return self._fn(*xs)
 
+    @property
+    def batch_source(self) -> str:
+        """The code ``batch`` runs: numpy, one line per layer op where the graph has layers."""
+        if self._batch is None:
+            self._batch = _generate(self._graph, batch=True)
+        return self._batch[0]
+
     def batch(self, *arrays: object) -> float:
         """The mean of root over N rows (``arrays[i][r]`` is input i in row r); adds the mean
         gradient over the rows to every parameter's ``.grad``. Within rel 1e-12 of the mean
-        of per-row calls (numpy's exp, log, tanh may differ from math's in the last bit).
-        A domain error names the op and the first row where it happens."""
+        of per-row calls (numpy's exp, log, tanh may differ from math's in the last bit; sums
+        over rows and over a layer's neurons are added in another order). A domain error
+        names the op and the first row where it happens, and changes no ``.grad``."""
         import numpy as np  # lazy: `import autograd` stays stdlib-only
 
         if len(arrays) != self._n:
@@ -318,33 +804,13 @@ class CompiledGraph:
             raise ValueError(
                 f"batch: the arrays must have one length, got {[len(c) for c in columns]}"
             )
-        if self._batch_fn is None:
-            self.batch_source, self._batch_fn = _generate(self._graph, batch=True)
+        if self._batch is None:
+            self._batch = _generate(self._graph, batch=True)
         with np.errstate(all="ignore"):
-            return self._batch_fn(*columns)
+            return self._batch[1](*columns)
 
     def __repr__(self) -> str:
         return f"<CompiledGraph: {self._n} inputs, {self.source.count(chr(10))} lines>"
-
-
-class _Graph:
-    """What the code generators need: the nodes in order, their names, inputs, parameters."""
-
-    def __init__(self, root: Value, inputs: list[Value]) -> None:
-        self.root = root
-        self.order = topological_order(root)
-        self.inputs = inputs
-        self.index = {id(n): i for i, n in enumerate(self.order)}
-        self.names = _names(self.order)
-        self.input_ids = {id(x) for x in inputs}
-        self.params = [n for n in self.order if not n.parents and id(n) not in self.input_ids]
-        # the nodes a parameter's gradient flows through: only their gradients are computed
-        self.needs_grad: set[int] = set()
-        for n in self.order:
-            if (not n.parents and id(n) not in self.input_ids) or any(
-                id(p) in self.needs_grad for p in n.parents
-            ):
-                self.needs_grad.add(id(n))
 
 
 def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
@@ -353,6 +819,8 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
     ``inputs`` are leaves whose values change per call (given to ``cg(...)`` in this order);
     every other leaf is a parameter, read live from its ``.data`` at each call. Only the
     graph's recorded structure is replayed (no ``if`` on ``.data`` while it was built).
+    Per example the numbers are the scalar engine's bit for bit (fused chains included);
+    ``cg.batch`` is within rel 1e-12 of the mean of the per-example results.
     """
     if not isinstance(root, Value):
         raise TypeError(f"compile_graph: root must be a Value, got {type(root).__name__}")
@@ -370,61 +838,12 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
 
 def _generate(graph: _Graph, batch: bool) -> tuple[str, Callable[..., float]]:
     """The source of the compiled function and the function (``batch``: on numpy columns)."""
-    order, names, index, input_ids = graph.order, graph.names, graph.index, graph.input_ids
-    params = graph.params
-    p_index = {id(n): k for k, n in enumerate(params)}
-    args = [names[index[id(x)]] for x in graph.inputs]
-    rules: dict[str, Any] = {}
-    root = graph.root
-
-    body = ["# forward"]
-    for i, node in enumerate(order):
-        if id(node) in input_ids:
-            continue
-        if not node.parents:
-            body.append(f"{names[i]} = params[{p_index[id(node)]}].data")
-            continue
-        a = [names[index[id(p)]] for p in node.parents]
-        body.append(f"{names[i]} = {_forward(node, a, batch)}  # {node.op}")
-    r = names[-1]
-
-    body.append("# backward: dL/dparent += d(node)/d(parent) * dL/d(node)")
-    for k, leaf in enumerate(params):
-        start = "0.0" if batch else f"params[{k}].grad"
-        body.append(f"d_{names[index[id(leaf)]]} = {start}")
-    if root.parents and id(root) in graph.needs_grad:
-        body.append(f"d_{r} = 1.0")
-    elif not root.parents and id(root) not in input_ids:
-        body.append(f"d_{r} += 1.0")
-    started: set[int] = set()
-    for i in range(len(order) - 1, -1, -1):
-        node = order[i]
-        if not node.parents or id(node) not in graph.needs_grad:
-            continue
-        a = [names[index[id(p)]] for p in node.parents]
-        g = f"d_{names[i]}"
-        for p, local in zip(node.parents, _locals(node, a, names[i], rules, batch)):
-            if id(p) not in graph.needs_grad:  # an input, or computed from inputs only
-                continue
-            term = g if local == "1.0" else (f"-{g}" if local == "-1.0" else f"{local} * {g}")
-            target = f"d_{names[index[id(p)]]}"
-            if p.parents and id(p) not in started:
-                started.add(id(p))
-                body.append(f"{target} = {term}")
-            elif batch:  # not +=: numpy would add in place into an array shared by name
-                body.append(f"{target} = {target} + {term}")
-            else:
-                body.append(f"{target} += {term}")
-    for k, leaf in enumerate(params):
-        d = f"d_{names[index[id(leaf)]]}"
-        body.append(f"params[{k}].grad += _mean({d})" if batch else f"params[{k}].grad = {d}")
-    body.append(f"return _mean({r})" if batch else f"return {r}")
-
-    source = f"def compiled({', '.join(args)}):\n" + "".join(f"    {line}\n" for line in body)
-    helpers = _batch_helpers(rules) if batch else {**_HELPERS, **rules}
-    namespace: dict[str, Any] = {**helpers, "params": tuple(params)}
+    code = _Code(graph, batch)
+    source = code.write()
+    helpers = _batch_helpers(code.rules) if batch else {**_HELPERS, **code.rules}
+    namespace: dict[str, Any] = {**helpers, **code.constants, "params": tuple(graph.params)}
     exec(compile(source, "<compiled graph>", "exec"), namespace)  # noqa: S102
-    return source, namespace["compiled"]
+    return source, namespace["compiled_batch" if batch else "compiled"]
 
 
 def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
@@ -436,12 +855,15 @@ def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
         if not np.any(bad):
             return
         shape = np.broadcast(*cols).shape
-        row = int(np.argmax(np.broadcast_to(bad, shape))) if shape else 0
-        values = [float(np.broadcast_to(c, shape)[row]) if shape else float(c) for c in cols]
+        at: tuple[int, ...] = ()
+        if shape:  # the first failing element in row order: its row is the first failing row
+            flat = int(np.argmax(np.broadcast_to(bad, shape)))
+            at = tuple(int(i) for i in np.unravel_index(flat, shape))
+        values = [float(np.broadcast_to(c, shape)[at]) for c in cols]
         try:
             scalar(*values)
         except (ArithmeticError, ValueError) as error:
-            raise type(error)(f"row {row}: {error}") from None
+            raise type(error)(f"row {at[0] if at else 0}: {error}") from None
 
     def div(x: Any, y: Any) -> Any:
         first_error(_div, y == 0.0, x, y)
@@ -486,6 +908,23 @@ def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
 
         return rows
 
+    def products(x: Any, w: Any, start: Any = None) -> Any:
+        """start + x[:, 0] w[:, 0] + x[:, 1] w[:, 1] + ... (rows x neurons), added term by
+        term in the order the scalar sums add (a matrix product would add in its own)."""
+        acc = start
+        for k, column in enumerate(w.T):
+            term = x[:, k, None] * column
+            acc = term if acc is None else acc + term
+        return acc
+
+    def read(spec: tuple[tuple[Value, ...], tuple[int, ...]]) -> Any:
+        params, shape = spec
+        return np.array([p.data for p in params]).reshape(shape)
+
+    def add_grads(spec: tuple[tuple[Value, ...], tuple[int, ...]], grads: Any) -> None:
+        for p, g in zip(spec[0], grads.ravel().tolist()):
+            p.grad += g
+
     helpers: dict[str, object] = {
         "_div": div, "_exp": exp_, "_log": log_, "_sqrt": sqrt_, "_sigmoid": sigmoid,
         "tanh": np.tanh, "checked_pow": power, "inf": math.inf, "nan": math.nan,
@@ -493,7 +932,9 @@ def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
         # value.step and value.sign (relu's and abs's slopes) on numpy arrays
         "step": lambda x: np.where(x <= 0.0, 0.0, 1.0),
         "sign": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
-        "_mean": lambda a: float(np.mean(a)),
+        "_mean": lambda a: a if type(a) is float else float(np.mean(a)),
+        "_stack": lambda *cols: np.stack(cols, axis=1),
+        "_zeros": np.zeros_like, "_products": products, "_read": read, "_add_grads": add_grads,
     }
     for name in ("exp", "log", "power_derivative", "exponent_derivative"):
         helpers[name] = per_row(getattr(real, name))
