@@ -706,7 +706,14 @@ class PlaygroundState:
         r = _int("resolution", resolution, 2, 400)
         return grid_outputs(self.model, self._bounds, r)
 
-    def snapshot(self, resolution: int = 40, history_from: int = 0) -> dict[str, Any]:
+    def snapshot(
+        self,
+        resolution: int = 40,
+        history_from: int = 0,
+        *,
+        neuron_resolution: int | None = None,
+        decimals: int | None = None,
+    ) -> dict[str, Any]:
         """Everything the views draw, JSON-able (lists, numbers, strings; None for a missing
         or non-finite number):
 
@@ -714,14 +721,26 @@ class PlaygroundState:
         ``bounds`` [[x0 low, high], [x1 low, high]], ``x0``/``x1`` the grid's coordinates;
         ``points`` [[x0, x1, label, "train"|"test"], ...]; ``output``: per output neuron a
         resolution x resolution grid (``output[o][i][j]`` at (x0[j], x1[i])), ``predicted``
-        the class grid; ``neurons``: per hidden layer, per neuron, its output grid;
-        ``layers``: per layer its name, activation, weights [neuron][input], biases and their
-        gradients (of the last step); ``history`` (from entry ``history_from``); ``metrics``
-        the last history entry."""
+        the class grid; ``neurons``: per hidden layer, per neuron, its output grid (on a
+        ``neuron_resolution`` grid with coordinates ``neuron_x0``/``neuron_x1``; by default
+        the same grid); ``layers``: per layer its name, activation, weights [neuron][input],
+        biases and their gradients (of the last step); ``history`` (from entry
+        ``history_from``); ``metrics`` the last history entry. ``decimals``: the grids'
+        numbers rounded to so many decimals (a smaller JSON text)."""
         import numpy as np
 
         start = _int("history_from", history_from, 0)
+        if decimals is not None:
+            decimals = _int("decimals", decimals, 0, 17)
         xs, ys, outs = self.grid(resolution)
+        nxs, nys, neuron_outs = (
+            (xs, ys, outs) if neuron_resolution is None else self.grid(neuron_resolution)
+        )
+
+        def maps(h: Any) -> list[Any]:  # (rows, columns, neurons) -> [neuron][row][column]
+            h = np.moveaxis(h, 2, 0)
+            return _json_grid(h if decimals is None else np.round(h, decimals))
+
         out = outs[-1]
         flat = out.reshape(-1, out.shape[2])
         predicted = predictions(flat, self.threshold).reshape(out.shape[:2])
@@ -751,9 +770,11 @@ class PlaygroundState:
             "x0": xs.tolist(),
             "x1": ys.tolist(),
             "points": [list(p) for p in self.points()],
-            "output": [_json_grid(out[:, :, o]) for o in range(out.shape[2])],
+            "output": maps(out),
             "predicted": predicted.tolist(),
-            "neurons": [[_json_grid(h[:, :, j]) for j in range(h.shape[2])] for h in outs[:-1]],
+            "neurons": [maps(h) for h in neuron_outs[:-1]],
+            "neuron_x0": nxs.tolist(),
+            "neuron_x1": nys.tolist(),
             "layers": layers,
             "history": history,
             "metrics": {key: values[-1] if values else None for key, values in
