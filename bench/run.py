@@ -367,7 +367,8 @@ def compiled_section(repeats: int, scalar_spiral_epochs: int) -> dict[str, Any]:
     for name, c in results["compile"].items():
         print(
             f"compile_graph, per-example graph, {name}: {c['graph_nodes']:,} nodes -> "
-            f"{c['source_lines']:,} lines in {fmt_time(c['median_compile_s'])}; batch code "
+            f"{c['source_lines']:,} lines in {fmt_time(c['median_compile_s'])} "
+            f"(CPU {fmt_time(c['median_compile_cpu_s'])}); batch code "
             f"generated on the first cg.batch in {fmt_time(c['median_batch_codegen_s'])} (medians)"
         )
     sp = results["spirals"]
@@ -376,13 +377,15 @@ def compiled_section(repeats: int, scalar_spiral_epochs: int) -> dict[str, Any]:
     print(
         f"spirals: {setup['n']} points, {setup['classes']} classes, MLP(2, {setup['sizes']}), "
         f"cross_entropy, Adam lr {setup['lr']:g}, batches of {setup['batch_size']}, "
-        f"{c['epochs']} epochs, {sp['how']}: {fmt_time(c['wall_s'])}, final loss "
+        f"{c['epochs']} epochs, {sp['how']}: {fmt_time(c['wall_s'])} (CPU "
+        f"{fmt_time(c['cpu_s'])}), final loss "
         f"{c['final_loss']:.4f}, accuracy {c['accuracy']:.3f}"
     )
     if "scalar" in sp:
         s = sp["scalar"]
         print(
-            f"  scalar fit: {s['epochs']} epochs in {fmt_time(s['wall_s'])}, "
+            f"  scalar fit: {s['epochs']} epoch{'s' * (s['epochs'] != 1)} in "
+            f"{fmt_time(s['wall_s'])}, "
             f"{setup['epochs']} EXTRAPOLATED: {fmt_time(s['total_s_estimate'])} "
             f"({sp['ratio_scalar_over_compiled']:.0f}x the compiled run)"
         )

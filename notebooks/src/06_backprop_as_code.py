@@ -50,9 +50,7 @@ from viz import plot_decision_boundary
 # %%
 x, t = Value(0.5, label="x"), Value(1.0, label="t")
 w, b = Value(-1.5, label="w"), Value(0.8, label="b")
-wx = w * x
-wx.label = "wx"
-z = wx + b
+z = w * x + b
 z.label = "z"
 a = z.tanh()
 a.label = "a"
@@ -65,23 +63,24 @@ cg = compile_graph(L, inputs=[x, t])
 print(cg.source)
 
 # %% [markdown]
-# Read it top to bottom. The **forward** half is the neuron itself, one node per line, in
-# the order the graph was built (the parameters are fetched from their `Value`s just before
-# their first use).
+# Read it top to bottom. The **forward** half fetches the parameters' current values and
+# then computes the neuron, one line per node in the order the graph was built. (`w * x + b`
+# is two nodes in the graph, a product and a sum, written as one line: the compiler fuses
+# sums of products, as `dot` does.)
 #
 # The **backward** half walks the same nodes in reverse. Each variable `d_name` holds
 # $\partial L/\partial\,\text{name}$, and each line is one application of the chain rule:
-# *gradient of a parent += local derivative × gradient of the node*.
+# *gradient of a parent = local derivative × gradient of the node*, added up over every use
+# of the parent.
 #
 # | generated line | the chain rule it applies |
 # | --- | --- |
-# | `d_w = params[0].grad`, `d_b = params[1].grad` | parameters start from their current `.grad`: gradients **accumulate**, as with `backward()` |
 # | `d_L = 1.0` | $\partial L / \partial L = 1$: where every backward pass starts |
 # | `d_e = e * d_L` then `d_e += e * d_L` | $L = e \cdot e$: the derivative with respect to either factor is the other factor, $e$. `e` is used **twice**, so both contributions add up: $2e$ |
 # | `d_a = d_e` | $e = a - t$, so $\partial e / \partial a = 1$: the gradient passes through unchanged |
-# | `d_z = ((1.0 - a) * (1.0 + a)) * d_a` | $a = \tanh z$, $\tanh'(z) = 1 - a^2 = (1 - a)(1 + a)$, written with the output `a` the forward pass already computed |
-# | `d_wx = d_z` and `d_b += d_z` | $z = wx + b$: a sum hands its gradient to both terms unchanged |
-# | `d_w += x * d_wx` | $\partial(w x)/\partial w = x$: a weight's gradient is its input times the gradient arriving at the product |
+# | `d_z = ((1.0 - a) * (1.0 + a)) * d_a` | $a = \tanh z$ and $\tanh'(z) = 1 - a^2 = (1 - a)(1 + a)$, written with the output `a` the forward pass already computed |
+# | `d_b = params[1].grad + d_z` | $z = wx + b$, so $\partial z/\partial b = 1$: the bias gets the gradient of the sum unchanged, **added** to what `b.grad` already holds (gradients accumulate, as with `backward()`) |
+# | `d_w = params[0].grad + x * d_z` | $\partial z/\partial w = x$: a weight's gradient is its input times the gradient arriving at the neuron |
 # | `params[0].grad = d_w`, ... | the results are written back into the parameters |
 #
 # There is no gradient line for `x` or `t`: they are inputs, and nothing asked for their
@@ -232,9 +231,9 @@ print(f"\nthe compiled code of one example: {per_example.source.count(chr(10))} 
 # object with its parents, its local-derivative rule and its gradient, allocated, linked,
 # walked in topological order and finally freed, for each of the 100 examples and each step.
 # The compiled code does only the arithmetic, in local variables. Called once per example it
-# is pure Python (no numpy needed); over a batch, each line becomes a numpy operation on 100
-# numbers at once, so Python's per-line cost is paid once per batch instead of once per
-# example. `bench/run.py --only compiled` measures all of this side by side with micrograd,
+# is pure Python (no numpy needed). Over a batch it works on columns of 100 numbers at once
+# with numpy, and the neurons of a layer, which all read the same inputs, become one matrix
+# operation: Python's cost per line is paid once per batch instead of once per example. `bench/run.py --only compiled` measures all of this side by side with micrograd,
 # a hand-written pure-Python version, a hand-vectorised numpy version and PyTorch.
 #
 # ## 4. What cannot be compiled: structure that depends on the data
@@ -267,7 +266,7 @@ print("f(-3) replayed:   ", cf(-3.0), "  <- wrong: the replay squares, the branc
 # `fit(..., compile=True)` compiles the model's per-example loss once and trains with
 # `cg.batch` on every mini-batch: the same training as the scalar `fit`, faster. Three
 # interleaved spirals of 100 points each are hard for a linear model and need a few hundred
-# steps for a network: `MLP(2, [32, 32, 3])` (1,219 parameters), cross-entropy, Adam,
+# steps for a network: `MLP(2, [32, 32, 3])` (1,251 parameters), cross-entropy, Adam,
 # 200 full-batch epochs.
 
 # %%
@@ -280,7 +279,7 @@ print(f"200 epochs in {time.perf_counter() - start:.1f} s: {history}")
 print("training accuracy:", accuracy(spiral_model, Xs, ys))
 
 # %%
-plot_decision_boundary(spiral_model, Xs, ys)
+plot_decision_boundary(spiral_model, Xs, ys, resolution=40)
 
 # %% [markdown]
 # ## 6. Graduating to PyTorch
@@ -302,6 +301,7 @@ except ImportError:
 
 # %%
 if torch is not None:
+    torch.set_num_threads(1)  # a network this small gains nothing from more threads
     seq = spiral_model.to_torch()
     print(seq)
     inputs = torch.tensor(np.asarray(Xs), dtype=torch.float64)
@@ -311,8 +311,10 @@ if torch is not None:
     print("largest difference between the two models' outputs:", np.abs(ours - theirs).max())
 
 # %% [markdown]
-# The training loop in PyTorch has the same four beats as ours: clear the gradients, compute
-# the loss, `backward()`, let the optimizer step.
+# The same numbers, to rounding. The training loop in PyTorch has the same four beats as
+# ours: clear the gradients, compute the loss, `backward()`, let the optimizer step. It carries
+# on from where `fit` stopped (its first loss is our model's loss), with the whole batch as
+# one tensor and each layer as one matrix product.
 
 # %%
 if torch is not None:
