@@ -444,6 +444,11 @@ def test_training_uses_nn_compile_loss_built_once_per_model_loss_and_l2(monkeypa
     assert len(made) == 1
     pg.update(l2=0.5)
     assert made[-1] == (pg.model, "hinge", 0.5)
+    pg.reset()
+    pg.update(data="xor")  # the same model and loss: the compiled loss stays
+    assert len(made) == 2
+    pg.update(loss="bce")
+    assert made[-1] == (pg.model, "bce", 0.5)
     pg.update(compile=False)
     pg.step(1)
     assert calls == [4, 4, 4] and not pg.compiled

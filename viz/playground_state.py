@@ -31,6 +31,7 @@ import nn
 from autograd import Value, dot
 from autograd.real import is_real
 from nn import MLP
+from nn.serialize import quote as _quote
 
 from .plots import grid_outputs, layer_outputs, layer_weights, plane_bounds
 
@@ -67,11 +68,6 @@ DATA_KEYS = frozenset({"data", "points", "noise", "test_fraction", "classes", "s
 
 
 # ---- checking settings: every one before anything changes ---------------------------------
-
-
-def _quote(x: object) -> str:
-    text = repr(x)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _is_int(x: object) -> bool:
@@ -412,6 +408,7 @@ class PlaygroundState:
         self.settings: dict[str, Any] = settings
         self.classes = k
         self.model: MLP = model
+        self._loss_fn = self._new_loss_fn(model, self.loss, settings)
         self._X, self._y, self._is_test = make_data(settings)
         self._bounds = plane_bounds(self._X)
         self.reset()
@@ -433,7 +430,7 @@ class PlaygroundState:
         (a TypeError/ValueError naming the argument and its value; nothing changes). New
         data, layers, activation, loss or seed: new data and/or model and ``reset()``; a new
         optimizer: fresh optimizer state, same weights; lr, batch_size, l2, compile: training
-        goes on from where it is."""
+        goes on from where it is. New data drops the points added by hand."""
         unknown = sorted(set(settings) - set(DEFAULTS))
         if unknown:
             raise TypeError(
@@ -452,20 +449,21 @@ class PlaygroundState:
             model = self._new_model(new, wanted[-1], self.model.output_activation)
         data = make_data(new) if changed & DATA_KEYS else None
         fresh = model is not self.model or loss != self.loss
+        loss_fn = self._loss_fn
+        if fresh or changed & {"l2", "compile"}:
+            loss_fn = self._new_loss_fn(model, loss, new)
         # nothing above changed the state; from here on nothing can fail
         self.settings = new
-        self.loss, self.classes, self.model = loss, k, model
+        self.loss, self.classes, self.model, self._loss_fn = loss, k, model, loss_fn
         if data is not None:
             self._X, self._y, self._is_test = data
             self._bounds = plane_bounds(self._X)
-        if fresh or changed & (DATA_KEYS | {"loss", "hidden", "activation"}):
+        if fresh or changed & (DATA_KEYS | {"hidden", "activation"}):
             self.reset()
             return
         if "optimizer" in changed:
             self._optimizer = self._new_optimizer()
         self._optimizer.lr = new["lr"]
-        if changed & {"l2", "compile"}:
-            self._loss_fn = self._new_loss_fn()
         if "batch_size" in changed:
             self._order = []
 
@@ -476,7 +474,6 @@ class PlaygroundState:
         self.model.load_state_dict(fresh.state_dict())
         self.model.zero_grad()
         self._optimizer = self._new_optimizer()
-        self._loss_fn = self._new_loss_fn()
         self._rng = random.Random(self.settings["seed"])
         self._order: list[int] = []
         self.steps = 0
@@ -490,11 +487,13 @@ class PlaygroundState:
             return nn.Adam(params, lr=lr)
         return nn.SGD(params, lr=lr, momentum=MOMENTUM if kind == "momentum" else 0.0)
 
-    def _new_loss_fn(self) -> Any:
-        """``nn.compile_loss(model, loss, l2)`` when compiling, else None (the scalar engine)."""
-        if not self.settings["compile"]:
+    @staticmethod
+    def _new_loss_fn(model: MLP, loss: str, settings: dict[str, Any]) -> Any:
+        """``nn.compile_loss(model, loss, l2)`` when compiling, else None (the scalar engine).
+        It reads the weights live: reset() keeps it."""
+        if not settings["compile"]:
             return None
-        return nn.compile_loss(self.model, self.loss, self.settings["l2"])
+        return nn.compile_loss(model, loss, settings["l2"])
 
     @property
     def compiled(self) -> bool:
