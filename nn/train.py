@@ -176,7 +176,9 @@ def _diverged(problem: str, history: History, epoch: int, step: int) -> Training
 
 def _bad_gradient(params: Sequence[Value]) -> str:
     """'' when every gradient is finite, else which parameter's is not."""
-    for i, p in enumerate(params):
+    if math.isfinite(sum([p.grad for p in params])):  # a nan or an infinity makes the sum one
+        return ""
+    for i, p in enumerate(params):  # (or the sum overflowed: look at each)
         if not math.isfinite(p.grad):
             return f"the gradient of parameter {p.label or f'#{i}'!r} is {p.grad!r}"
     return ""
@@ -603,8 +605,8 @@ class _CompiledStep:
 
     def outputs(self, batch: list[int]) -> Any:
         """The model's outputs for the batch, one row per example: for an ``MLP``, with
-        numpy in the scalar engine's order of operations (w0 x0 + w1 x1 + ... from 0.0, then
-        + b), else from the model itself under ``no_grad``."""
+        numpy in the scalar engine's order of operations (w0 x0 + w1 x1 + ... left to right,
+        a running sum: cumsum; then + b), else from the model itself under ``no_grad``."""
         np = self.np
         if self.layers is None:
             with no_grad():
@@ -615,10 +617,9 @@ class _CompiledStep:
         h = self.X[batch]
         with np.errstate(all="ignore"):  # inf and nan as Python floats give them, no warnings
             for layer in self.layers:
-                w = np.array([[p.data for p in n.w] for n in layer.neurons])
-                z = np.zeros((len(h), len(w)))
-                for k in range(w.shape[1]):
-                    z = z + h[:, k : k + 1] * w[:, k]
+                w = np.array([[p.data for p in n.w] for n in layer.neurons])  # (out, in)
+                products = h[:, :, None] * w.T[None, :, :]  # (rows, in, out)
+                z = np.cumsum(products, axis=1)[:, -1, :]
                 z = z + np.array([n.b.data for n in layer.neurons])
                 h = _NUMPY_ACTIVATIONS[layer.activation](np, z)
         return h
@@ -818,7 +819,11 @@ def fit(
                 batch = order[start : start + size]
                 if lr_schedule is not None:
                     optimizer.lr = _scheduled_lr(lr_schedule, step)
-                model.zero_grad()
+                if compiled is None:
+                    model.zero_grad()
+                else:  # the same, without walking the model's tree of modules every step
+                    for p in params:
+                        p.grad = 0.0
                 optimizer.zero_grad()
                 batch_targets = [targets[i] for i in batch]
                 try:

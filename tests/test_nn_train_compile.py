@@ -403,3 +403,22 @@ def test_a_dead_layer_is_warned_about_compiled_too():
     with pytest.warns(DeadLayerWarning, match="hidden layer 2"):
         fit(model, X, [1.0, -1.0, -1.0, 1.0], loss="mse",
             optimizer=SGD(model.parameters(), lr=0.05), epochs=2, progress=False, compile=True)  # fmt: skip
+
+
+def test_the_outputs_fit_checks_and_scores_are_the_models_own_bit_for_bit():
+    """fit(compile=True) computes an MLP's outputs with numpy in the scalar engine's order of
+    operations, so accuracy and the divergence checks see the very same numbers."""
+    import numpy as np
+
+    from nn.train import _CompiledStep
+
+    X, y = datasets.make_spirals(60, noise=0.05, seed=0)
+    for activation in ("relu", "sigmoid", "linear"):
+        model = MLP(2, [8, 7, 3], activation=activation, seed=4)
+        for k, p in enumerate(model.parameters()):
+            p.data += 0.01 * math.sin(k)
+        rows = [[float(v) for v in row] for row in X]
+        step = _CompiledStep(model, compile_loss(model, "cross_entropy"), rows, list(y))
+        batch = list(range(59, -1, -3))
+        want = np.array([[v.data for v in model(rows[i])] for i in batch])
+        assert np.array_equal(step.outputs(batch), want)
