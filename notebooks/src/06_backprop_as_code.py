@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 6. Backprop as code
 #
-# Every training step so far built a fresh graph: one `Value` per number, thousands of
+# Every training step so far built a fresh graph: one `Value` per number, hundreds of
 # them per example, thrown away after `backward()`. Yet the graph is the same every time.
 # The network's architecture does not change from one example to the next, only the numbers
 # flowing through it do.
@@ -161,7 +161,8 @@ print("one by one:  mean L =", sum(losses) / len(losses), "  mean dL/dw =", w.gr
 #   `fit` does by default);
 # - **compiled, per example**: compile the graph of *one* example (inputs `x0`, `x1` and the
 #   label `y`) and call it 100 times: pure Python, no numpy, no `Value`s made;
-# - **compiled, batch**: the same compiled graph, `cg.batch` over the 100 rows.
+# - **compiled, batch**: the graph of one example again (without the division by n, since
+#   `cg.batch` takes the mean itself), replayed over all 100 rows at once.
 
 # %%
 X, y = datasets.make_moons(100, noise=0.1, seed=0)
@@ -233,8 +234,16 @@ print(f"\nthe compiled code of one example: {per_example.source.count(chr(10))} 
 # The compiled code does only the arithmetic, in local variables. Called once per example it
 # is pure Python (no numpy needed). Over a batch it works on columns of 100 numbers at once
 # with numpy, and the neurons of a layer, which all read the same inputs, become one matrix
-# operation: Python's cost per line is paid once per batch instead of once per example. `bench/run.py --only compiled` measures all of this side by side with micrograd,
-# a hand-written pure-Python version, a hand-vectorised numpy version and PyTorch.
+# operation: Python's cost per line is paid once per batch instead of once per example.
+# `batch.batch_source` is that code; here is how it starts, with the first layer's 16
+# neurons as one matrix `W1`:
+
+# %%
+print("\n".join(batch.batch_source.splitlines()[:12]), "\n    ...")
+
+# %% [markdown]
+# `bench/run.py --only compiled` measures all of this side by side with micrograd, a
+# hand-written pure-Python version, a hand-vectorised numpy version and PyTorch.
 #
 # ## 4. What cannot be compiled: structure that depends on the data
 #
