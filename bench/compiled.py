@@ -325,6 +325,7 @@ def spirals_fit(epochs: int, compile: bool) -> dict[str, Any]:
         "epochs": epochs,
         "wall_s": wall,
         "cpu_s": cpu,
+        "epoch_losses": history.epoch_loss,
         "final_loss": history.epoch_loss[-1],
         "accuracy": accuracy(model, X, y),
     }
@@ -393,6 +394,9 @@ def spirals(scalar_epochs: int) -> dict[str, Any]:
         results["ratio_scalar_over_compiled"] = (
             scalar["total_s_estimate"] / results["compiled"]["wall_s"]
         )
+        if "epoch_losses" in results["compiled"]:  # the same training: the same losses
+            pairs = zip(scalar["epoch_losses"], results["compiled"]["epoch_losses"])
+            results["max_epoch_loss_diff"] = max(abs(a - b) for a, b in pairs)
     return results
 
 

@@ -389,6 +389,11 @@ def compiled_section(repeats: int, scalar_spiral_epochs: int) -> dict[str, Any]:
             f"{setup['epochs']} EXTRAPOLATED: {fmt_time(s['total_s_estimate'])} "
             f"({sp['ratio_scalar_over_compiled']:.0f}x the compiled run)"
         )
+        if "max_epoch_loss_diff" in sp:
+            print(
+                f"  epoch losses, scalar vs compiled, over the {s['epochs']} epochs both ran: "
+                f"max |diff| {sp['max_epoch_loss_diff']:.2g}"
+            )
     print("targets (issue 11):")
     for t in results["targets"]:
         v = t["measured"]
