@@ -345,7 +345,7 @@ def test_plot_playground_has_every_view():
     axes = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
     [boundary] = [ax for title, ax in axes.items() if title.startswith("step 4: decision")]
     labels = {t.get_text() for t in boundary.get_legend().get_texts()}
-    assert labels == {"class 0 (train)", "class 0 (test)", "class 1 (train)", "class 1 (test)"}
+    assert labels == {"class 0", "class 1", "hollow: test"}
     shown = sum(len(c.get_offsets()) for c in boundary.collections if "class" in c.get_label())
     assert shown == 40
     [loss] = [ax for title, ax in axes.items() if title.startswith("loss")]

@@ -595,8 +595,10 @@ def plot_neuron_maps(
 
 
 def _points_on(ax: Any, points: list[tuple[float, float, int, str]]) -> None:
-    """Training points filled, test points hollow, coloured by class."""
+    """Training points filled, test points hollow, coloured by class; a legend of the
+    classes and one entry for the hollow test points."""
     import numpy as np
+    from matplotlib.lines import Line2D
 
     if not points:
         return
@@ -605,18 +607,27 @@ def _points_on(ax: Any, points: list[tuple[float, float, int, str]]) -> None:
     test = np.array([p[3] == "test" for p in points])
     for c in sorted(set(labels.tolist())):
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
-        for split, mask in (("train", (labels == c) & ~test), ("test", (labels == c) & test)):
-            if mask.any():
-                ax.scatter(
-                    X[mask, 0], X[mask, 1], s=22 if split == "train" else 26,
-                    color=colour if split == "train" else "white", edgecolor=colour if split
-                    == "test" else "white", linewidth=0.6 if split == "train" else 1.4,
-                    label=f"class {c} ({split})", zorder=3,
-                )
+        train_mask, test_mask = (labels == c) & ~test, (labels == c) & test
+        if train_mask.any():
+            ax.scatter(X[train_mask, 0], X[train_mask, 1], s=22, color=colour,
+                       edgecolor="white", linewidth=0.6, label=f"class {c}", zorder=3)
+        if test_mask.any():  # in the legend only when the class has no training point
+            ax.scatter(X[test_mask, 0], X[test_mask, 1], s=26, color="white", edgecolor=colour,
+                       linewidth=1.4, zorder=3,
+                       label=f"{'_' * bool(train_mask.any())}class {c} (test)")
+    handles, names = ax.get_legend_handles_labels()
+    if test.any():
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
+                              markeredgecolor="#6b7280", markeredgewidth=1.4))
+        names.append("hollow: test")
+    ax.legend(handles, names, loc="best", fontsize="x-small", framealpha=0.8,
+              ncols=2 if len(names) > 5 else 1)
 
 
 def _curves_on(axes: Any, history: Any) -> None:
     """Train and test loss, and accuracy, per step."""
+    from matplotlib.ticker import MaxNLocator
+
     steps = list(history.step)
     loss_ax, acc_ax = axes
     for name, colour in (("train", "#1d4ed8"), ("test", "#d97706")):
@@ -642,6 +653,7 @@ def _curves_on(axes: Any, history: Any) -> None:
     acc = history.train_accuracy[-1] if history.train_accuracy else math.nan
     acc_ax.set_title(f"accuracy (train {100 * acc:.1f}%)")
     for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole steps
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize="small")
 
@@ -682,7 +694,6 @@ def plot_playground(state: Any, resolution: int = 40, show: str = "weights") -> 
         f"step {state.steps}: decision boundary (train {100 * h.train_accuracy[-1]:.1f}%"
         + (f", test {100 * test_acc:.1f}%)" if test_acc is not None else ")")
     )
-    ax.legend(loc="best", fontsize="x-small", framealpha=0.8)
     _curves_on(right.subplots(1, 2), h)
     maps, network = bottom.subfigures(1, 2, width_ratios=[1.2, 1.0])
     small = grid_outputs(model, state.bounds, 24)
