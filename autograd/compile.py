@@ -327,16 +327,22 @@ class _Graph:
         self.needs_grad: set[int] = set()
         # the nodes that change from row to row (depend on an input)
         self.varies: set[int] = set(self.input_ids)
+        needs_grad, varies = self.needs_grad, self.varies
+        checked: set[tuple[str, Any]] = set()
         for n in self.order:
             if not n.parents:
                 if id(n) not in self.input_ids:
-                    self.needs_grad.add(id(n))
+                    needs_grad.add(id(n))
                 continue
-            if any(id(p) in self.needs_grad for p in n.parents):
-                self.needs_grad.add(id(n))
-            if any(id(p) in self.varies for p in n.parents):
-                self.varies.add(id(n))
-            _forward(n, ["x"] * len(n.parents))  # refuses ops it cannot compile, now
+            ids = [id(p) for p in n.parents]
+            if not needs_grad.isdisjoint(ids):
+                needs_grad.add(id(n))
+            if not varies.isdisjoint(ids):
+                varies.add(id(n))
+            kind = (n.op, _rule_of(n))
+            if kind not in checked:
+                _forward(n, ["x"] * len(n.parents))  # refuses ops it cannot compile, now
+                checked.add(kind)
         self.sums: dict[int, _Sum] = {}
         self.head: dict[int, Value] = {}
         self._fuse()
@@ -521,6 +527,20 @@ def _mappable(template: Value) -> bool:
 # ---- writing the code ----------------------------------------------------------------------
 
 
+def _wrap(names: list[str], rest: str, width: int = 88) -> list[str]:
+    """``(a, b, ...) = rest`` over as many lines as it takes."""
+    if len(", ".join(names)) + len(rest) < width - 6:
+        return [f"{', '.join(names)} {rest}"]
+    lines, line = [], "("
+    for name in names:
+        if len(line) + len(name) > width - 6 and line != "(":
+            lines.append(line.rstrip())
+            line = " "
+        line += name + ", "
+    lines.append(line.rstrip(", ") + ") " + rest)
+    return lines
+
+
 def _term(local: str, g: str) -> str:
     if local == "1.0":
         return g
@@ -537,6 +557,8 @@ class _Code:
         self.tail: list[str] = []  # batch: adding the layers' gradients, at the very end
         self.rules: dict[str, Any] = {}
         self.started: set[str] = set()
+        # per example, a parameter's gradient with one term: (line, the line adding it to .grad)
+        self.once: dict[str, tuple[int, str]] = {}
         self.constants: dict[str, object] = {}
         self.groups = _groups(g) if batch else []
         self.member: dict[int, tuple[_Layer | _Map, int]] = {
@@ -570,10 +592,14 @@ class _Code:
         var = self.grad_var(target)
         if var in self.started:  # batch: not +=, numpy would add into an array shared by name
             self.lines.append(f"{var} = {var} + {term}" if self.batch else f"{var} += {term}")
+            self.once.pop(var, None)
             return
         self.started.add(var)
         if not target.parents and not self.batch:  # a parameter: onto what its .grad holds
-            self.lines.append(f"{var} = params[{self.p_index[id(target)]}].grad + {term}")
+            k = self.p_index[id(target)]
+            note = f"  # {var}" if target.label and var == f"d_{target.label}" else ""
+            self.once[var] = (len(self.lines), f"params[{k}].grad += {term}{note}")
+            self.lines.append(f"{var} = params[{k}].grad + {term}")
         else:
             self.lines.append(f"{var} = {term}")
 
@@ -589,10 +615,16 @@ class _Code:
     def edges(self, n: Value, g: str) -> None:
         """The chain rule for one node: dL/dparent += local * g (fused parents skipped: their
         gradient is g already)."""
+        needs_grad, fused = self.g.needs_grad, self.g.head
+        if n.op in ("+", "sum") and _rule_of(n) in CONSTANT_LOCALS:  # every local is 1.0
+            for p in n.parents:
+                if id(p) in needs_grad and id(p) not in fused:
+                    self.add(p, g)
+            return
         a = [self.val(p) for p in n.parents]
-        out = self.val(n) if id(n) not in self.g.head else "_fused"
+        out = self.val(n) if id(n) not in fused else "_fused"
         for p, local in zip(n.parents, _locals(n, a, out, self.rules)):
-            if id(p) in self.g.needs_grad and id(p) not in self.g.head:
+            if id(p) in needs_grad and id(p) not in fused:
                 self.add(p, _term(local, g))
 
     # -- the function
@@ -603,9 +635,12 @@ class _Code:
         args = [self.name(x) for x in g.inputs]
         lines.append("# forward")
         read = self._params_read(units)
-        for k, p in enumerate(g.params):
-            if id(p) in read:
-                lines.append(f"{self.name(p)} = params[{k}].data")
+        if len(g.params) > 1 and all(id(p) in read for p in g.params):
+            lines.extend(_wrap([self.name(p) for p in g.params], "= [p.data for p in params]"))
+        else:
+            for k, p in enumerate(g.params):
+                if id(p) in read:
+                    lines.append(f"{self.name(p)} = params[{k}].data")
         for u in units:
             self._forward(u)
         lines.append("# backward: dL/dparent += d(node)/d(parent) * dL/d(node)")
@@ -619,9 +654,11 @@ class _Code:
             for n in reversed(g.order):
                 if n.parents and id(n) in g.needs_grad:
                     self.edges(n, self.grad_var(n))
+        for i, line in self.once.values():  # one term: added to .grad where it is computed
+            lines[i] = line
         for k, p in enumerate(g.params):
             d = f"d_{self.name(p)}"
-            if d in self.started:
+            if d in self.started and d not in self.once:
                 lines.append(f"params[{k}].grad += _mean({d})" if self.batch
                              else f"params[{k}].grad = {d}")
         lines.extend(self.tail)
