@@ -489,3 +489,51 @@ def test_the_default_playground_updates_at_least_ten_times_a_second():
         pg.snapshot(40)
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 0.1, times
+
+
+@st.composite
+def valid_settings(draw):
+    data = draw(st.sampled_from(DATASETS))
+    classes = draw(st.none() | st.integers(2, 5)) if data in ("spirals", "blobs") else None
+    k = 2 if data in ("moons", "circles", "xor") else classes or 3
+    losses = [None, "cross_entropy"] + (["hinge", "bce", "mse"] if k == 2 else [])
+    return {
+        "data": data,
+        "classes": classes,
+        "points": draw(st.integers(max(4, k), 40)),
+        "noise": draw(st.floats(0.0, 1.0)),
+        "test_fraction": draw(st.sampled_from([0.0, 0.2, 0.5])),
+        "hidden": draw(st.lists(st.integers(1, 5), max_size=3)),
+        "activation": draw(st.sampled_from(ACTIVATIONS)),
+        "loss": draw(st.sampled_from(losses)),
+        "optimizer": draw(st.sampled_from(OPTIMIZERS)),
+        "lr": draw(st.sampled_from([0.001, 0.03, 0.3])),
+        "batch_size": draw(st.none() | st.integers(1, 12)),
+        "l2": draw(st.sampled_from([0.0, 0.01])),
+        "seed": draw(st.integers(0, 5)),
+        "compile": draw(st.booleans()),
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kw=valid_settings(), steps=st.integers(0, 3), resolution=st.integers(2, 5))
+def test_any_valid_settings_train_and_snapshot_as_json_matching_the_model(kw, steps, resolution):
+    pg = PlaygroundState(**kw)
+    try:
+        pg.step(steps)
+    except nn.TrainingDiverged:
+        pass
+    assert len(pg.history) == pg.steps + 1
+    snap = pg.snapshot(resolution)
+    json.dumps(snap, allow_nan=False)
+    assert len(snap["output"]) == pg.model.nouts[-1] == (1 if pg.loss in ("hinge", "bce", "mse") else pg.classes)
+    assert [len(layer) for layer in snap["neurons"]] == list(pg.settings["hidden"])
+    i, j = resolution - 1, 0
+    x = [snap["x0"][j], snap["x1"][i]]
+    out = pg.model(x)
+    outs = [out] if isinstance(out, Value) else out
+    for o, v in enumerate(outs):
+        assert snap["output"][o][i][j] == pytest.approx(v.data, rel=1e-12, abs=1e-12)
+    n_test = sum(p[3] == "test" for p in pg.points())
+    assert n_test == round(kw["points"] * kw["test_fraction"])
+    assert (snap["metrics"]["test_loss"] is None) == (n_test == 0)
