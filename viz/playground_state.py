@@ -507,8 +507,9 @@ class PlaygroundState:
     # ---- training ------------------------------------------------------------------------
 
     def _targets(self, labels: Any) -> list[Any]:
-        """Labels as the loss takes them: class indices; -1.0/+1.0 for mse."""
-        if self.loss == "mse":
+        """Labels as the loss takes them (and as ``fit`` checks them for it): -1.0/+1.0 for
+        hinge and mse, else the class indices."""
+        if self.loss in ("hinge", "mse"):
             return [1.0 if t > 0 else -1.0 for t in labels.tolist()]
         return labels.tolist()
 
@@ -533,8 +534,8 @@ class PlaygroundState:
     def _batch_loss(self, batch: Any) -> float:
         """The batch's mean loss (+ l2 sum p^2); its gradient accumulated into the parameters."""
         rows, targets = self._X[batch], self._targets(self._y[batch])
-        if self._loss_fn is not None:
-            return float(self._loss_fn(rows, targets))
+        if self._loss_fn is not None:  # the points are checked already: run on the arrays
+            return float(self._loss_fn.run(rows, self._loss_fn.targets_array(targets)))
         params = self.model.parameters()
         outputs = [self.model(row) for row in rows.tolist()]
         total = nn.train.LOSSES[self.loss](outputs, targets)
