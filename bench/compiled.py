@@ -47,6 +47,7 @@ TORCH = "torch CPU float64"
 WARMUP = 2
 BLOCK_BUDGET_S = 0.25  # a fast implementation runs more timed steps per block, up to this long
 MAX_STEPS_PER_BLOCK = 200
+SUB_ROUNDS = 5  # a fast row's block in a round is split into this many, alternating
 
 SPIRALS = {
     "n": 300,
@@ -205,30 +206,48 @@ def implementations(problem: Problem) -> tuple[dict[str, Step], dict[str, str]]:
 # ---- timing ------------------------------------------------------------------------------
 
 
-def steps_per_block(steps: dict[str, Step], least: int) -> dict[str, int]:
+def steps_per_block(steps: dict[str, Step], least: int) -> tuple[dict[str, int], set[str]]:
     """Timed steps per block: at least ``least``, more for a fast step (up to about
-    BLOCK_BUDGET_S per block), so its median rests on more samples."""
-    counts = {}
+    BLOCK_BUDGET_S per round), so its median rests on more samples; and the fast steps
+    (those that get more), whose blocks are split into SUB_ROUNDS shorter ones."""
+    counts, fast = {}, set()
     for name, step in steps.items():
         start = time.perf_counter()
         step()
         once = time.perf_counter() - start
-        counts[name] = max(least, min(MAX_STEPS_PER_BLOCK, int(BLOCK_BUDGET_S / max(once, 1e-9))))
-    return counts
+        n = min(MAX_STEPS_PER_BLOCK, int(BLOCK_BUDGET_S / max(once, 1e-9)))
+        if n > least:
+            fast.add(name)
+        counts[name] = max(least, n)
+    return counts, fast
 
 
 def interleaved_blocks(
-    steps: dict[str, Step], blocks: int, counts: dict[str, int]
+    steps: dict[str, Step], blocks: int, counts: dict[str, int], fast: set[str]
 ) -> dict[str, list[float]]:
-    """Each implementation runs ``blocks`` loops (WARMUP untimed steps, then counts[name]
-    timed ones, GC on, nothing collected by hand), the blocks taking turns (a b c, b c a...)."""
+    """``blocks`` rounds. In each, every slow implementation runs one loop (WARMUP untimed
+    steps, then counts[name] timed ones, GC on, nothing collected by hand) and every fast
+    one SUB_ROUNDS shorter loops (counts[name] / SUB_ROUNDS timed steps each); the loops
+    take turns (a b c, b c a, ...), so a drift in the machine's load spreads over all rows
+    and the fast rows, whose ratios to each other are small, alternate often."""
     names = list(steps)
+    slow_names = [n for n in names if n not in fast]
+    fast_names = [n for n in names if n in fast]
     times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(blocks):
-        k = r % len(names)
-        for name in names[k:] + names[:k]:
-            gc.collect()
-            times[name].extend(time_loop(steps[name], counts[name], WARMUP))
+
+    def loop(name: str, n: int) -> None:
+        gc.collect()
+        times[name].extend(time_loop(steps[name], n, WARMUP))
+
+    turn = 0
+    for _ in range(blocks):
+        for group, sub in ((slow_names, 1), (fast_names, SUB_ROUNDS)):
+            for _ in range(sub):
+                if group:
+                    k = turn % len(group)
+                    for name in group[k:] + group[:k]:
+                        loop(name, max(1, -(-counts[name] // sub)))
+                turn += 1
     gc.collect()
     return times
 
@@ -429,12 +448,15 @@ def run(problem: Problem, repeats: int, scalar_spiral_epochs: int = 2) -> dict[s
     agreement = engine_graph.check_agreement(steps)  # asserts; also warms every step up
     blocks = min(3, repeats)
     least = -(-repeats // blocks)
-    counts = steps_per_block(steps, least)
-    times = interleaved_blocks(steps, blocks, counts)
+    counts, fast = steps_per_block(steps, least)
+    times = interleaved_blocks(steps, blocks, counts, fast)
     med = {name: statistics.median(t) for name, t in times.items()}
     results: dict[str, Any] = {
         "protocol": "loop, GC on: per block WARMUP untimed steps then consecutive timed steps, "
-        "nothing collected by hand; blocks of the implementations take turns",
+        "nothing collected by hand; blocks of the implementations take turns, a fast row's "
+        "block split into SUB_ROUNDS shorter ones",
+        "sub_rounds_of_fast_rows": SUB_ROUNDS,
+        "fast_rows": sorted(fast),
         "blocks": blocks,
         "timed_steps_per_block": counts,
         "warmup_steps_per_block": WARMUP,
