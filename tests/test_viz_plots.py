@@ -311,6 +311,9 @@ def test_plot_neuron_maps_one_map_per_neuron_showing_its_output():
     assert maps["layers.0.neurons.0"].get_title() == "layers.0\ntanh (hidden)"
     assert maps["layers.2.neurons.0"].get_title() == "layers.2\nlinear (output)"
     assert len(maps_by_name(plot_neuron_maps(model, output=False, resolution=3))) == 5
+    layer = nn.Layer(2, 4, activation="sigmoid", seed=1)  # one layer on its own
+    maps = maps_by_name(plot_neuron_maps(layer, resolution=3))
+    assert sorted(maps) == [f"layer 1.neurons.{j}" for j in range(4)]
 
 
 def test_plot_neuron_maps_draws_the_points_on_each_map_and_checks_its_arguments():

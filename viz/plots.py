@@ -526,10 +526,11 @@ def neuron_maps_on(
     map_w = map_h / shape
     extent = (xs[0], xs[-1], ys[0], ys[-1])
     colours = _point_colours(y) if X is not None and y is not None else None
-    last = len(model.layers) - 1
+    layers = _layers(model)
+    last = len(layers) - 1
     axes = []
     for c, h in enumerate(outs):
-        layer = model.layers[c]
+        layer = layers[c]
         activation = layer.neurons[0].activation
         centre = 0.5 if activation == "sigmoid" else 0.0
         first = heading + (tallest - h.shape[2]) * cell_h / 2  # inches below the top
