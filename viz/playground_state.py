@@ -37,7 +37,7 @@ from .plots import grid_outputs, layer_outputs, layer_weights, plane_bounds
 
 DATASETS = ("moons", "circles", "xor", "spirals", "blobs")
 TWO_CLASS = ("moons", "circles", "xor")  # the others have ``classes`` classes (default 3)
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+ACTIVATIONS = tuple(nn.ACTIVATIONS)  # relu, tanh, sigmoid, linear: what nn has
 LOSSES = ("hinge", "bce", "mse", "cross_entropy")
 ONE_OUTPUT = ("hinge", "bce", "mse")  # two classes, one output: class 1 when output > 0
 OPTIMIZERS = ("sgd", "momentum", "adam")
