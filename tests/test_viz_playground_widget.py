@@ -77,6 +77,21 @@ def test_bad_keywords_say_which_and_what(keywords, error, words):
     assert words in str(caught.value)
 
 
+def test_settings_that_are_none_show_as_words_and_can_be_chosen_again():
+    pg = playground(batch_size=10, loss="bce")
+    c = pg.controls
+    assert c["classes"].label == "default" and c["classes"].disabled  # moons: two classes
+    c["batch_size"].value = "all"
+    c["loss"].value = "default"
+    assert pg.settings["batch_size"] is None and pg.settings["loss"] is None
+    assert c["batch_size"].label == "all" and c["loss"].label == "default (hinge)"
+    c["data"].value = "blobs"
+    c["classes"].value = 4
+    assert pg.state.classes == 4 and not c["classes"].disabled
+    c["classes"].value = "default"
+    assert pg.settings["classes"] is None and pg.state.classes == 3
+
+
 def test_update_is_checked_first_and_changes_nothing_on_an_error():
     pg = playground()
     pg.step(3)
@@ -103,7 +118,13 @@ def test_changing_a_control_changes_the_state():
     assert pg.model.nouts == [1]  # no hidden layer: a linear classifier
     pg.controls["data"].value = "blobs"
     assert pg.state.classes == 3 and pg.view.frame["outputs"] == 3
-    assert pg.controls["loss"].options[0][0] == "default (cross_entropy)"
+    assert pg.controls["loss"]._options_labels == (
+        "default (cross_entropy)",
+        "hinge",
+        "bce",
+        "mse",
+        "cross_entropy",
+    )  # what the dropdown shows
 
 
 @pytest.mark.parametrize(
@@ -121,7 +142,7 @@ def test_a_bad_control_value_is_refused_shown_and_put_back(name, value, words):
     assert pg.settings == settings
     assert words in pg.status.value
     shown = pg.controls[name].value
-    assert shown == (", ".join(map(str, settings["hidden"])) if name == "hidden" else None)
+    assert shown == (", ".join(map(str, settings["hidden"])) if name == "hidden" else "default")
 
 
 # ---- the frame ---------------------------------------------------------------------------------
@@ -205,10 +226,11 @@ def test_clicks_from_the_front_end():
     x0, x1, label, _ = pg.points()[7]
     assert pg.selected == 7 and pg.view.frame["selected"] == 7
     assert pg.side.layout.display == "flex"
-    header, stepper_widget, _close = pg.side.children
+    bar, stepper_widget = pg.side.children
     assert stepper_widget is pg.stepper_shown.widget
-    assert f"x0 = {x0:.4g}, x1 = {x1:.4g}, class {label}" in header.value
-    assert f"x0 = {x0:.4g}, x1 = {x1:.4g}" in pg.stepper_shown.widget.children[0].value
+    assert bar.children[0] is pg.close_side and "example <b>7</b>" in bar.children[1].value
+    title = pg.stepper_shown.widget.children[0].value  # the stepper's own title
+    assert f"x0 = {x0:.4g}, x1 = {x1:.4g}, class {label}" in title
     # removing an earlier point keeps the ring on the same example
     pg.remove_point(2)
     assert pg.selected == 6 and pg.view.frame["selected"] == 6

@@ -14,7 +14,13 @@ from .demo import write_demo_pictures
 from .graph import draw_graph
 from .page import save_steps_html
 from .playground_widget import Playground, playground
-from .plots import draw_network, plot_decision_boundary, plot_history
+from .plots import (
+    draw_network,
+    plot_decision_boundary,
+    plot_history,
+    plot_neuron_maps,
+    plot_playground,
+)
 from .render import RendererNotFound
 from .stepper import Stepper, step_through
 
@@ -36,6 +42,8 @@ __all__ = [
     "playground",
     "plot_decision_boundary",
     "plot_history",
+    "plot_neuron_maps",
+    "plot_playground",
     "save_steps_html",
     "step_through",
     "write_demo_pictures",

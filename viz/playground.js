@@ -7,7 +7,8 @@
 // Clicks on the plane go back to the kernel as messages: {kind: "pick", index} on a point,
 // {kind: "add", x0, x1} on empty space, {kind: "remove", x0, x1} with shift.
 // For tests and for measuring, the root element carries data-redraws (pictures drawn so far),
-// data-step, data-points, data-loss and a function sgToPixel(x0, x1) -> [x, y] on the plane.
+// data-step, data-points, data-selected, data-loss, and functions sgPoints() (the points
+// drawn: [x0, x1, label, 1 if test]) and sgToPixel(x0, x1) -> [x, y] on the plane.
 
 const POSITIVE = [37, 99, 235]; // #2563eb, as viz/plots.py
 const NEGATIVE = [220, 38, 38]; // #dc2626
@@ -19,10 +20,12 @@ const TRAIN_LINE = "#1d4ed8";
 const TEST_LINE = "#ea580c";
 const PLANE = 340; // CSS pixels of the decision plane (square)
 const PICK_RADIUS = 7; // CSS pixels: a click this close to a point picks it
+const CURVE = [395, 130]; // CSS pixels of each curve (loss, accuracy), side by side
 
 const STYLE = `
 .sg-pg { font: 12px/1.35 system-ui, sans-serif; color: #111827; }
-.sg-pg-views { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
+.sg-pg-views, .sg-pg-curves { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
+.sg-pg-curves { margin-top: 8px; }
 .sg-pg-panel { display: flex; flex-direction: column; gap: 3px; }
 .sg-pg-title { font-weight: 600; }
 .sg-pg-hint { color: #4b5563; max-width: ${PLANE}px; }
@@ -349,8 +352,7 @@ function drawPlane(view, frame) {
 }
 
 function drawCurve(view, title, series, percent) {
-  const width = 300;
-  const height = 150;
+  const [width, height] = CURVE;
   const ctx = size(view.canvas, width, height);
   const [steps, train, test] = series;
   const left = 42;
@@ -426,7 +428,7 @@ function render({ model, el }) {
     views, "network",
     "each square: a neuron's output over the plane (blue +, red -); lines: weights (width = size, colour = sign)",
   );
-  const net = { canvas: canvas(netPanel, 300, 300) };
+  const net = { canvas: canvas(netPanel, 300, 300, "sg-pg-net") };
   const netCaption = document.createElement("div");
   netCaption.className = "sg-pg-caption";
   netPanel.appendChild(netCaption);
@@ -441,9 +443,12 @@ function render({ model, el }) {
   planeCaption.className = "sg-pg-caption";
   planePanel.appendChild(planeCaption);
 
-  const curvePanel = panel(views, "training", "solid: train, dashed: test");
-  const loss = { canvas: canvas(curvePanel, 300, 150) };
-  const acc = { canvas: canvas(curvePanel, 300, 150) };
+  const curvePanel = panel(root, "training: solid lines the training points, dashed the test points", "");
+  const curves = document.createElement("div");
+  curves.className = "sg-pg-curves";
+  curvePanel.appendChild(curves);
+  const loss = { canvas: canvas(curves, CURVE[0], CURVE[1], "sg-pg-loss") };
+  const acc = { canvas: canvas(curves, CURVE[0], CURVE[1], "sg-pg-acc") };
   const status = document.createElement("div");
   status.className = "sg-pg-caption";
   curvePanel.appendChild(status);
@@ -496,6 +501,7 @@ function render({ model, el }) {
       : `step ${frame.step}: not trained yet`;
     root.dataset.step = String(frame.step);
     root.dataset.points = String(frame.points.length);
+    root.dataset.selected = String(frame.selected);
     root.dataset.loss = Number.isFinite(trainLoss) ? String(trainLoss) : "";
     root.dataset.redraws = String(Number(root.dataset.redraws) + 1);
   }
@@ -506,6 +512,7 @@ function render({ model, el }) {
   }
 
   root.sgToPixel = (x0, x1) => (plane.toPixel ? plane.toPixel(x0, x1) : null);
+  root.sgPoints = () => (frame ? frame.points : []);
 
   function nearest(x, y) {
     let best = -1;
@@ -521,11 +528,15 @@ function render({ model, el }) {
     return [best, distance];
   }
 
+  function where(event) {
+    // CSS pixels from the picture's top left corner (offsetX: inside the border)
+    const c = plane.canvas;
+    return [(event.offsetX / c.clientWidth) * PLANE, (event.offsetY / c.clientHeight) * PLANE];
+  }
+
   function onClick(event) {
     if (!frame || !plane.toData) return;
-    const box = plane.canvas.getBoundingClientRect();
-    const x = ((event.clientX - box.left) / box.width) * PLANE;
-    const y = ((event.clientY - box.top) / box.height) * PLANE;
+    const [x, y] = where(event);
     const [x0, x1] = plane.toData(x, y);
     if (event.shiftKey) {
       model.send({ kind: "remove", x0, x1 });
@@ -538,9 +549,7 @@ function render({ model, el }) {
 
   function onMove(event) {
     if (!frame || !plane.toData) return;
-    const box = plane.canvas.getBoundingClientRect();
-    const x = ((event.clientX - box.left) / box.width) * PLANE;
-    const y = ((event.clientY - box.top) / box.height) * PLANE;
+    const [x, y] = where(event);
     const [index, distance] = nearest(x, y);
     const [x0, x1] = plane.toData(x, y);
     if (index >= 0 && distance <= PICK_RADIUS) {
@@ -557,9 +566,8 @@ function render({ model, el }) {
 
   function onNetMove(event) {
     if (!frame || !net.layout) return;
-    const box = net.canvas.getBoundingClientRect();
-    const x = event.clientX - box.left;
-    const y = event.clientY - box.top;
+    const x = event.offsetX;
+    const y = event.offsetY;
     const L = net.layout;
     let text = "";
     L.columns.forEach((column, l) => column.forEach(([cx, cy], i) => {

@@ -43,13 +43,16 @@ NEURON_RESOLUTION = 20  # grid points a side of each hidden neuron's map
 HISTORY_POINTS = 400  # at most this many history entries per curve are sent
 FRAME_SECONDS = 1 / 20  # aim: 20 frames a second while playing
 TRAIN_SHARE = 0.5  # of each frame spent training (the rest: the frame, and the kernel's turn)
+STILL_DPI = 80  # the still picture's pixels per inch (it is big: kept light in a notebook)
 STATUS_SECONDS = 0.5  # the status line is rewritten at most this often while playing
 WIDGET_KEYWORDS = {"show": "weights", "add_label": 1}  # controls that are not model settings
 SHOWS = ("weights", "grads")
 DATA_SETTINGS = ("data", "points", "noise", "test_fraction", "classes", "seed")  # new points
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 L2S = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
-BATCH_SIZES = (None, 1, 2, 5, 10, 20, 50)
+BATCH_SIZES = (1, 2, 5, 10, 20, 50)
+# a dropdown cannot show None (it means "nothing chosen"): these stand for it in the controls
+NONE_AS = {"classes": "default", "loss": "default", "batch_size": "all"}
 STILL_NOTE = (
     "A still of the training playground (step {step}): the live widget needs a running "
     "notebook with ipywidgets and anywidget."
@@ -178,7 +181,9 @@ def _view_class() -> type:
     return PlaygroundView
 
 
-def still_png(state: Any, note: str = "") -> tuple[bytes, tuple[int, int]] | None:
+def still_png(
+    state: Any, note: str = "", show: str = "weights"
+) -> tuple[bytes, tuple[int, int]] | None:
     """``plot_playground(state)`` as PNG bytes and its size in pixels, with ``note`` written
     above it; None when matplotlib (or the plot) is missing."""
     try:
@@ -186,14 +191,14 @@ def still_png(state: Any, note: str = "") -> tuple[bytes, tuple[int, int]] | Non
     except ImportError:
         return None
     try:
-        fig = plot_playground(state)
+        fig = plot_playground(state, show=show)
     except ImportError:
         return None
     if note:
         fig.suptitle(note, fontsize="medium", color="#7c2d12")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    width, height = fig.get_size_inches() * fig.dpi
+    fig.savefig(buffer, format="png", dpi=STILL_DPI)  # explicit: a kernel's rcParams differ
+    width, height = fig.get_size_inches() * STILL_DPI
     return buffer.getvalue(), (round(width), round(height))
 
 
@@ -339,16 +344,15 @@ class Playground:
         if self.widget is not None:
             import ipywidgets as widgets
 
-            x0, x1, label, split = self.state.points()[index]
+            split = self.state.points()[index][3]
             self.example.value = index
+            note = widgets.HTML(
+                f'<div class="sg-pg-picked">example <b>{index}</b> ({split}, ringed in '
+                "orange); training paused: <b>next</b> steps through its loss</div>"
+            )
             self.side.children = [
-                widgets.HTML(
-                    f'<div class="sg-pg-picked">example <b>{index}</b> ({split}): '
-                    f"x0 = {x0:.4g}, x1 = {x1:.4g}, class {label}; its loss at the weights "
-                    f"of step {self.state.steps}</div>"
-                ),
+                widgets.HBox([self.close_side, note], layout=widgets.Layout(align_items="center")),
                 stepper.widget,
-                self.close_side,
             ]
             self.side.layout.display = "flex"
         self._push()
@@ -358,7 +362,9 @@ class Playground:
         """The views as one matplotlib Figure (``viz.plots.plot_playground``)."""
         from .plots import plot_playground
 
-        return plot_playground(self.state)
+        fig = plot_playground(self.state, show=self.show)
+        fig.set_dpi(STILL_DPI)
+        return fig
 
     # ---- playing -------------------------------------------------------------------------
 
@@ -445,12 +451,12 @@ class Playground:
         self.example = widgets.BoundedIntText(
             value=0, min=0, max=10**6, description="example", **wide("140px")
         )
-        self.open_button = button("step through", "search", "120px")
+        self.open_button = button("step through", "search", "135px")
         self.open_button.on_click(lambda _: self._safely(self.pick, self.example.value))
         self.show_toggle = widgets.ToggleButtons(
             options=[("weights", "weights"), ("gradients", "grads")],
             description="lines:",
-            style={"button_width": "80px", "description_width": "initial"},
+            style={"button_width": "88px", "description_width": "initial"},
         )
         self.label_toggle = widgets.ToggleButtons(
             description="a click adds class",
@@ -509,6 +515,7 @@ class Playground:
         self._loss_names = LOSSES
         for name, control in self.controls.items():
             control.observe(functools.partial(self._changed, name), names="value")
+        self.label_toggle.add_class("sg-pg-label")
         self.show_toggle.observe(self._show_changed, names="value")
         self.label_toggle.observe(self._label_changed, names="value")
         self.status = widgets.HTML()
@@ -519,7 +526,7 @@ class Playground:
         self.side = widgets.VBox(
             [],
             layout=widgets.Layout(
-                display="none", flex="1 1 460px", min_width="420px", overflow="hidden"
+                display="none", flex="1 1 380px", min_width="360px", overflow="hidden"
             ),
         )
         c = self.controls
@@ -553,8 +560,8 @@ class Playground:
         try:
             c = self.controls
             c["data"].value = s["data"]
-            c["classes"].options = [("default", None), *[(str(k), k) for k in range(2, 7)]]
-            c["classes"].value = s["classes"]
+            c["classes"].options = [("default", "default"), *[(str(k), k) for k in range(2, 7)]]
+            c["classes"].value = NONE_AS["classes"] if s["classes"] is None else s["classes"]
             c["classes"].disabled = s["data"] in ("moons", "circles", "xor")
             for name in ("points", "noise"):
                 slider = c[name]
@@ -565,14 +572,17 @@ class Playground:
             c["seed"].value = s["seed"]
             c["hidden"].value = ", ".join(str(w) for w in s["hidden"])
             c["activation"].value = s["activation"]
-            c["loss"].options = [(f"default ({self.state.loss})", None), *self._loss_names]
-            c["loss"].value = s["loss"]
+            c["loss"].options = [
+                (f"default ({self.state.loss})", "default"),
+                *[(name, name) for name in self._loss_names],
+            ]
+            c["loss"].value = NONE_AS["loss"] if s["loss"] is None else s["loss"]
             c["optimizer"].value = s["optimizer"]
             c["lr"].options = [(f"{v:g}", v) for v in sorted({*LEARNING_RATES, s["lr"]})]
             c["lr"].value = s["lr"]
-            sizes = sorted({*BATCH_SIZES[1:], *([s["batch_size"]] if s["batch_size"] else [])})
-            c["batch_size"].options = [("all", None), *[(str(v), v) for v in sizes]]
-            c["batch_size"].value = s["batch_size"]
+            sizes = sorted({*BATCH_SIZES, *([s["batch_size"]] if s["batch_size"] else [])})
+            c["batch_size"].options = [("all", "all"), *[(str(v), v) for v in sizes]]
+            c["batch_size"].value = s["batch_size"] or NONE_AS["batch_size"]
             c["l2"].options = [(f"{v:g}", v) for v in sorted({*L2S, s["l2"]})]
             c["l2"].value = s["l2"]
             c["compile"].value = s["compile"]
@@ -589,6 +599,8 @@ class Playground:
         if self._syncing:
             return
         value = change["new"]
+        if name in NONE_AS and value == NONE_AS[name]:
+            value = None
         if name == "hidden":
             try:
                 value = tuple(int(w) for w in value.replace(",", " ").split())
@@ -729,7 +741,7 @@ class Playground:
         note = STILL_NOTE.format(step=self.state.steps)
         if self.missing:
             note += f" ({self.missing.split(':')[0]})"
-        still = still_png(self.state, note)
+        still = still_png(self.state, note, self.show)
         if still is not None:
             raster, (width, height) = still
             data["image/png"] = base64.b64encode(raster).decode("ascii")
