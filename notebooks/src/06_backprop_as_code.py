@@ -79,9 +79,8 @@ print(cg.source)
 # | `d_e = e * d_L` then `d_e += e * d_L` | $L = e \cdot e$: the derivative with respect to either factor is the other factor, $e$. `e` is used **twice**, so both contributions add up: $2e$ |
 # | `d_a = d_e` | $e = a - t$, so $\partial e / \partial a = 1$: the gradient passes through unchanged |
 # | `d_z = ((1.0 - a) * (1.0 + a)) * d_a` | $a = \tanh z$ and $\tanh'(z) = 1 - a^2 = (1 - a)(1 + a)$, written with the output `a` the forward pass already computed |
-# | `d_b = params[1].grad + d_z` | $z = wx + b$, so $\partial z/\partial b = 1$: the bias gets the gradient of the sum unchanged, **added** to what `b.grad` already holds (gradients accumulate, as with `backward()`) |
-# | `d_w = params[0].grad + x * d_z` | $\partial z/\partial w = x$: a weight's gradient is its input times the gradient arriving at the neuron |
-# | `params[0].grad = d_w`, ... | the results are written back into the parameters |
+# | `params[1].grad += d_z  # d_b` | $z = wx + b$, so $\partial z/\partial b = 1$: the bias gets the gradient of the sum unchanged, **added** into `b.grad` (`params[1]` is `b`; gradients accumulate, as with `backward()`) |
+# | `params[0].grad += x * d_z  # d_w` | $\partial z/\partial w = x$: a weight's gradient is its input times the gradient arriving at the neuron |
 #
 # There is no gradient line for `x` or `t`: they are inputs, and nothing asked for their
 # gradients. And the local derivatives are not written a second time inside the compiler:
