@@ -13,7 +13,8 @@ fixtures (its own server for this module, over a temporary copy of notebooks/):
    whose title and table show that point's input values x0, x1;
 5. clicking empty space adds a point where the click was, of the chosen class; shift-click
    removes it again;
-6. without "compiled", play again: the rate is measured and printed (not asserted).
+6. without "compiled", play again: the rate is measured and printed (not asserted);
+7. running the playground's cell again while it plays stops the old one (no longer shown).
 
 Screenshots go to $STEPGRAD_SCREENSHOTS (default: a temporary directory, printed).
 """
@@ -97,6 +98,21 @@ def redraw_rate(driver, seconds: float) -> tuple[float, float]:
     )
     elapsed = (t1 - t0) / 1000
     return (r1 - r0) / elapsed, (s1 - s0) / elapsed
+
+
+def ask(driver, code: str) -> str | None:
+    """Run ``code`` in the notebook's kernel (as another cell would); its result as text."""
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        + PANEL
+        + "const k = nb.sessionContext.session.kernel;"
+        "const f = k.requestExecute({code: arguments[0], silent: false});"
+        "let out = null;"
+        "f.onIOPub = m => { if (m.header.msg_type === 'execute_result')"
+        " out = m.content.data['text/plain']; };"
+        "f.done.then(() => done(out), e => done('error ' + e));",
+        code,
+    )
 
 
 def click_plane(driver, x: float, y: float, shift: bool = False) -> None:
@@ -188,16 +204,7 @@ def test_playground_in_jupyterlab(lab, browser, shots) -> None:  # noqa: F811 (f
     rate, steps_rate = redraw_rate(driver, RATE_SECONDS)
     # the kernel is not blocked: another request is answered while it plays
     asked = time.monotonic()
-    reply = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        + PANEL
-        + "const k = nb.sessionContext.session.kernel;"
-        "const f = k.requestExecute({code: 'pg.steps', silent: false});"
-        "let out = null;"
-        "f.onIOPub = m => { if (m.header.msg_type === 'execute_result')"
-        " out = m.content.data['text/plain']; };"
-        "f.done.then(() => done(out), e => done('error ' + e));"
-    )
+    reply = ask(driver, "pg.steps")
     answered = time.monotonic() - asked
     shot(driver, shots / "p3-playing.png", pg)
     print(
@@ -324,3 +331,17 @@ def test_playground_in_jupyterlab(lab, browser, shots) -> None:  # noqa: F811 (f
     shot(driver, shots / "p7-scalar-engine.png", pg)
     print(f"playground (scalar engine): {scalar_rate:.1f} redraws/s, {scalar_steps:.0f} steps/s")
     assert scalar_rate > 1
+
+    # 7. run the playground's cell again while it plays: the old one, no longer shown, stops
+    button(driver, "play").click()
+    assert ask(driver, "_old = pg; _old.playing") == "True"
+    cell = driver.execute_script(
+        PANEL + "return nb.content.widgets.findIndex("
+        "c => c.model.sharedModel.getSource().includes('pg = playground('));"
+    )
+    driver.execute_script(PANEL + "nb.content.activeCellIndex = arguments[0];", cell)
+    command(driver, "notebook:run-cell")
+    until(driver, DATA.replace("return ", "const d = ") + "return d.step === '0';")
+    kernel_idle(driver)
+    time.sleep(1)
+    assert ask(driver, "_old.playing, pg.playing") == "(False, False)"

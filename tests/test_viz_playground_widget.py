@@ -240,6 +240,7 @@ def test_clicks_from_the_front_end():
     before = pg.points()
     message(pg.view, {"kind": "pick", "index": "seven"}, [])
     message(pg.view, {"kind": "add", "x0": "a", "x1": 0}, [])
+    message(pg.view, {"kind": "remove", "x0": None, "x1": 0}, [])
     message(pg.view, "hello", [])
     assert pg.points() == before and "playground:" in pg.status.value
 
@@ -287,6 +288,21 @@ def test_play_trains_without_blocking_the_loop_and_pause_stops_it():
     assert not pg.playing and not pg.play_button.disabled and pg.pause_button.disabled
     assert pg.updates_per_second > 5  # the browser measures the real rate (>= 10)
     assert "updates/s" in pg.status.value
+
+
+def test_it_pauses_when_its_last_view_goes():
+    pg = playground()
+
+    async def scenario() -> None:
+        pg.widget._view_count = 1  # the front-end shows it (JupyterLab sets this)
+        pg.play()
+        await asyncio.sleep(0.2)
+        pg.widget._view_count = 2
+        assert pg.playing
+        pg.widget._view_count = 0  # its output cleared, or its cell run again
+        assert not pg.playing
+
+    asyncio.run(scenario())
 
 
 def test_play_needs_a_running_loop():

@@ -549,6 +549,10 @@ class Playground:
             layout=widgets.Layout(width="100%"),
         )  # fmt: skip
         self.widget.add_class("sg-playground")
+        # the front-end counts the widget's views: when the last one goes (its output cleared,
+        # its cell run again) nobody can see it train any more, so it pauses
+        self.widget._view_count = 0
+        self.widget.observe(self._views_changed, names="_view_count")
         self._buttons()
 
     def _sync_controls(self) -> None:
@@ -635,6 +639,10 @@ class Playground:
             self.add_label = change["new"]
             self._push()
 
+    def _views_changed(self, change: dict[str, Any]) -> None:
+        if change["old"] and not change["new"]:
+            self.pause()
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         """A click on the plane (playground.js): pick, add or remove a point."""
         if not isinstance(content, dict):
@@ -645,9 +653,12 @@ class Playground:
         elif kind == "add":
             self._safely(self.add_point, content.get("x0"), content.get("x1"), self.add_label)
         elif kind == "remove":
-            index = self.state.nearest_point(content.get("x0"), content.get("x1"))
-            if index is not None:
-                self._safely(self.remove_point, index)
+            self._safely(self._remove_nearest, content.get("x0"), content.get("x1"))
+
+    def _remove_nearest(self, x0: float, x1: float) -> None:
+        index = self.state.nearest_point(x0, x1)
+        if index is not None:
+            self.remove_point(index)
 
     def _safely(self, action: Any, *args: Any) -> None:
         """Run what a button or a click asked for; an error goes to the status line."""
