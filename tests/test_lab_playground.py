@@ -223,6 +223,16 @@ def test_playground_in_jupyterlab(lab, browser, shots) -> None:  # noqa: F811 (f
     assert data(driver)["step"] == paused["step"]
     assert driver.execute_script(CANVASES) == pictures
     shot(driver, shots / "p4-paused.png", pg)
+    button(driver, "gradients").click()  # the lines show each weight's gradient instead
+    until(
+        driver,
+        "return arguments[0] !== document.querySelector('.sg-playground canvas.sg-pg-net')"
+        ".toDataURL();",
+        pictures["net"],
+        what="the network drawn with gradients",
+    )
+    shot(driver, shots / "p4b-gradients.png", pg)
+    button(driver, "weights").click()
 
     # 4. click a training point: its stepper opens beside the views, with its x0 and x1
     points = driver.execute_script(f"return {ROOT}.sgPoints();")

@@ -424,10 +424,8 @@ function render({ model, el }) {
   views.className = "sg-pg-views";
   root.appendChild(views);
 
-  const netPanel = panel(
-    views, "network",
-    "each square: a neuron's output over the plane (blue +, red -); lines: weights (width = size, colour = sign)",
-  );
+  const netPanel = panel(views, "network", " ");
+  const netHint = netPanel.querySelector(".sg-pg-hint");
   const net = { canvas: canvas(netPanel, 300, 300, "sg-pg-net") };
   const netCaption = document.createElement("div");
   netCaption.className = "sg-pg-caption";
@@ -486,6 +484,11 @@ function render({ model, el }) {
       acc.canvas.style.display = "none";
     }
     planeHint.textContent = `decision boundary at step ${frame.step}`;
+    netHint.textContent =
+      "each square: a neuron's output over the plane (blue +, red -); lines: " +
+      (frame.show === "grads"
+        ? "the gradient of the loss for each weight, at the last step (width = size, colour = sign)"
+        : "the weights (width = size, colour = sign)");
     hint.textContent =
       `click a point: step through its loss; click elsewhere: add a point of class ${frame.add_label}; ` +
       "shift-click: remove the nearest point. Filled: train, ringed in black: test.";
