@@ -23,15 +23,17 @@ const PICK_RADIUS = 7; // CSS pixels: a click this close to a point picks it
 const CURVE = [395, 130]; // CSS pixels of each curve (loss, accuracy), side by side
 
 const STYLE = `
-.sg-pg { font: 12px/1.35 system-ui, sans-serif; color: #111827; }
+.sg-pg { font: 12px/1.35 system-ui, sans-serif; color: var(--jp-ui-font-color1, #111827); }
 .sg-pg-views, .sg-pg-curves { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
 .sg-pg-curves { margin-top: 8px; }
 .sg-pg-panel { display: flex; flex-direction: column; gap: 3px; }
 .sg-pg-title { font-weight: 600; }
-.sg-pg-hint { color: #4b5563; max-width: ${PLANE}px; }
+.sg-pg-hint { color: var(--jp-ui-font-color2, #4b5563); max-width: ${PLANE}px; }
 .sg-pg canvas { display: block; background: #fff; border: 1px solid #e5e7eb; }
 .sg-pg-plane { cursor: crosshair; }
-.sg-pg-caption { color: #374151; min-height: 1.35em; font-variant-numeric: tabular-nums; }
+.sg-pg-caption {
+  color: var(--jp-ui-font-color2, #374151); min-height: 1.35em; font-variant-numeric: tabular-nums;
+}
 `;
 
 function floats(view) {
