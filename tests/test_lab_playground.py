@@ -14,7 +14,8 @@ fixtures (its own server for this module, over a temporary copy of notebooks/):
 5. clicking empty space adds a point where the click was, of the chosen class; shift-click
    removes it again;
 6. without "compiled", play again: the rate is measured and printed (not asserted);
-7. running the playground's cell again while it plays stops the old one (no longer shown).
+7. running the playground's cell again while it plays stops the old one (no longer shown);
+8. saved and reopened without a kernel, the views come back from the saved widget state.
 
 Screenshots go to $STEPGRAD_SCREENSHOTS (default: a temporary directory, printed).
 """
@@ -355,3 +356,29 @@ def test_playground_in_jupyterlab(lab, browser, shots) -> None:  # noqa: F811 (f
     kernel_idle(driver)
     time.sleep(1)
     assert ask(driver, "_old.playing, pg.playing") == "(False, False)"
+
+    # 8. save, shut the kernel down, reopen: the views come back from the saved widget state
+    button(driver, "step").click()
+    until(driver, DATA.replace("return ", "const d = ") + "return d.step === '1';")
+    saved = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        + PANEL
+        + "nb.context.save().then(() => nb.sessionContext.shutdown())"
+        ".then(() => done('ok'), e => done(String(e)));"
+    )
+    assert saved == "ok", saved
+    driver.execute_script(PANEL + "nb.context.model.dirty = false;")
+    open_notebook(driver, base, token)
+    until(
+        driver,
+        "const r = document.querySelector('.sg-playground .sg-pg');"
+        "return (r && Number(r.dataset.redraws) > 0)"
+        " || document.body.textContent.includes('Error displaying widget');",
+        what="the playground after reopening",
+    )
+    assert "Error displaying widget" not in driver.execute_script(
+        "return document.body.textContent"
+    )
+    assert data(driver)["step"] == "1"
+    pg = driver.find_element("css selector", ".sg-playground")
+    shot(driver, shots / "p8-reopened-without-kernel.png", pg)
