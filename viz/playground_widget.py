@@ -501,7 +501,7 @@ class Playground:
             "activation": widgets.Dropdown(
                 options=ACTIVATIONS, description="activation", **wide("160px")
             ),
-            "loss": widgets.Dropdown(description="loss", **wide("190px")),
+            "loss": widgets.Dropdown(description="loss", **wide("225px")),
             "optimizer": widgets.Dropdown(
                 options=OPTIMIZERS, description="optimizer", **wide("170px")
             ),
