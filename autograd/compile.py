@@ -21,14 +21,19 @@ bit for bit the scalar engine: the sum is written left to right exactly as the c
 and each fused node's gradient (which is the sum's: its local derivative is 1) is passed
 to its parents at the same point of the backward order. A node used twice is never fused.
 
-``cg.batch(*columns)`` replays the graph over N rows with numpy. Where K sums of products
-read the same nodes (the neurons of a layer), they become one layer: the weights one
-matrix read live from the parameters' ``.data``, the forward pass one sum of products over
-the matrix (term by term, in the scalar order, so every row's value is the per-example
-value bit for bit), activations one op on the whole matrix, and the backward pass matrix
-products (dW = dZ^T X / N, dX = dZ W). Graphs without that shape get one numpy expression
-per node. Gradients are within rel 1e-12 of the mean of the per-example ones (their sums
-over rows and neurons are added in another order).
+``cg.batch(*columns)`` replays the graph over N rows with numpy. Where sums of products
+``w0*x0 + w1*x1 + ... (+ b)`` with parameters w read the same nodes x (the neurons of a
+layer), they become one layer: the weights one matrix read live from the parameters'
+``.data``, the forward pass one matrix product Z = X W^T + b, an activation one op on the
+whole matrix, the backward pass matrix products (dW = dZ^T X / N, db = mean of dZ,
+dX = dZ W), and the gradients added to each parameter's ``.grad``. A matrix product adds
+in its own order, so an entry may differ from the scalar sum in its last bits; an entry
+close enough to 0 for that to matter (within the rounding bound of the sum of |terms|) is
+summed term by term instead, so relu and abs take the scalar engine's side of the kink and
+later ops raise where it raises. Graphs without that shape get one numpy expression per
+node. Values and gradients are within rel 1e-12 of the mean of the per-example results
+(the sums over rows and neurons are added in another order; numpy's exp, log and tanh may
+differ from math's in the last bit).
 
 Only the structure recorded at ``compile_graph`` time is replayed: a graph whose structure
 depends on the data (a Python ``if`` on ``.data`` while building it) cannot be replayed for
@@ -40,6 +45,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import operator
 import re
 import types
 from collections import Counter
@@ -315,9 +321,9 @@ class _Graph:
     """What the code generators need: the nodes in order, their names, inputs, parameters,
     and the fused sums (``sums``: head id -> _Sum; ``head``: fused node id -> its head)."""
 
-    def __init__(self, root: Value, inputs: list[Value]) -> None:
+    def __init__(self, root: Value, inputs: list[Value], order: list[Value]) -> None:
         self.root = root
-        self.order = topological_order(root)
+        self.order = order
         self.inputs = inputs
         self.index = {id(n): i for i, n in enumerate(self.order)}
         self.names = _names(self.order)
@@ -396,11 +402,19 @@ class _Graph:
         return [t for term in s.terms for t in term] if s else list(n.parents)
 
 
-def _sum_code(s: _Sum, name: Callable[[Value], str]) -> str:
+_TERMS_PER_LINE = 500  # Python's compiler recurses once per + of an expression
+
+
+def _sum_lines(s: _Sum, var: str, name: Callable[[Value], str]) -> list[str]:
+    """``var = t0 + t1 + ...`` left to right, continued as ``var = var + ...`` every
+    _TERMS_PER_LINE terms (the same additions in the same order)."""
     parts = ["0.0"] if s.start0 else []
     for t in s.terms:
         parts.append(name(t[0]) if len(t) == 1 else f"{name(t[0])} * {name(t[1])}")
-    return " + ".join(parts)
+    chunks = [parts[i:i + _TERMS_PER_LINE] for i in range(0, len(parts), _TERMS_PER_LINE)]
+    lines = [f"{var} = {' + '.join(chunks[0])}  # {_sum_comment(s)}"]
+    lines += [f"{var} = {var} + {' + '.join(chunk)}" for chunk in chunks[1:]]
+    return lines
 
 
 def _sum_comment(s: _Sum) -> str:
@@ -724,7 +738,7 @@ class _Code:
         else:
             s = g.sums.get(id(u))
             if s is not None:
-                lines.append(f"{self.val(u)} = {_sum_code(s, self.val)}  # {_sum_comment(s)}")
+                lines.extend(_sum_lines(s, self.val(u), self.val))
             else:
                 expr = _forward(u, [self.val(p) for p in u.parents], self.batch)
                 lines.append(f"{self.val(u)} = {expr}  # {u.op}")
@@ -740,15 +754,17 @@ class _Code:
         self.constants[f"_W{k}"] = (tuple(u.weights), (m, n_in))
         self.lines.append(f"W{k} = _read(_W{k})  # {m} x {n_in} weights, live from their .data")
         start = "0.0" if u.start0 else ""
+        bias = ""
         if u.biases:
             self.constants[f"_B{k}"] = (tuple(u.biases), (m,))
             self.lines.append(f"B{k} = _read(_B{k})")
             if u.bias_first:
                 start = f"0.0 + B{k}" if start else f"B{k}"
-        call = f"_products({x}, W{k}, {start})" if start else f"_products({x}, W{k})"
-        if u.biases and not u.bias_first:
-            call += f" + B{k}"
-        self.lines.append(f"{u.name} = {call}  # {x} @ W{k}.T, term by term as the scalar sums")
+            else:
+                bias = f"B{k}"
+        args = ", ".join(a for a in (x, f"W{k}", bias, f"start={start}" if start else "") if a)
+        formula = " + ".join(a for a in (start, f"{x} @ W{k}.T", bias) if a)
+        self.lines.append(f"{u.name} = _affine({args})  # {formula}, as the scalar sums")
 
     def _backward(self, u: Any) -> None:
         g, lines = self.g, self.lines
@@ -761,7 +777,7 @@ class _Code:
             lines.append(f"gW{k} = {d}.T @ {x} / len({x})  # the mean over the rows")
             self.tail.append(f"_add_grads(_W{k}, gW{k})")
             if u.biases:
-                lines.append(f"gB{k} = {d}.mean(0)")
+                lines.append(f"gB{k} = {d}.sum(0) / len({d})")
                 self.tail.append(f"_add_grads(_B{k}, gB{k})")
             if source is not None:
                 if id(source.members[0]) in g.needs_grad:
@@ -816,9 +832,8 @@ class CompiledGraph:
     def batch(self, *arrays: object) -> float:
         """The mean of root over N rows (``arrays[i][r]`` is input i in row r); adds the mean
         gradient over the rows to every parameter's ``.grad``. Within rel 1e-12 of the mean
-        of per-row calls (numpy's exp, log, tanh may differ from math's in the last bit; sums
-        over rows and over a layer's neurons are added in another order). A domain error
-        names the op and the first row where it happens, and changes no ``.grad``."""
+        of per-row calls (see the module docstring). A domain error names the op and the
+        first row where it happens, and changes no ``.grad``."""
         import numpy as np  # lazy: `import autograd` stays stdlib-only
 
         if len(arrays) != self._n:
@@ -862,7 +877,8 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
     if not isinstance(root, Value):
         raise TypeError(f"compile_graph: root must be a Value, got {type(root).__name__}")
     inputs = list(inputs)
-    in_graph = {id(n) for n in topological_order(root) if not n.parents}
+    order = topological_order(root)
+    in_graph = {id(n) for n in order if not n.parents}
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"compile_graph: inputs[{i}] must be a Value, got {type(x).__name__}")
@@ -870,7 +886,7 @@ def compile_graph(root: Value, inputs: Sequence[Value] = ()) -> CompiledGraph:
             raise ValueError(f"compile_graph: inputs[{i}] ({x!r:.100}) is not a leaf of the graph")
     if len({id(x) for x in inputs}) != len(inputs):
         raise ValueError("compile_graph: an input is listed twice")
-    return CompiledGraph(_Graph(root, inputs))
+    return CompiledGraph(_Graph(root, inputs, order))
 
 
 def _generate(graph: _Graph, batch: bool) -> tuple[str, Callable[..., float]]:
@@ -945,18 +961,45 @@ def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
 
         return rows
 
-    def products(x: Any, w: Any, start: Any = None) -> Any:
-        """start + x[:, 0] w[:, 0] + x[:, 1] w[:, 1] + ... (rows x neurons), added term by
-        term in the order the scalar sums add (a matrix product would add in its own)."""
+    def term_by_term(x: Any, w: Any, bias: Any, start: Any) -> Any:
+        """start + x[:, 0] w[:, 0] + x[:, 1] w[:, 1] + ... + bias (rows x neurons), added
+        term by term in the order the scalar sums add: every entry bit for bit."""
         acc = start
         for k, column in enumerate(w.T):
             term = x[:, k, None] * column
             acc = term if acc is None else acc + term
-        return acc
+        return acc if bias is None else acc + bias
+
+    def affine(x: Any, w: Any, bias: Any = None, start: Any = None) -> Any:
+        """start + x @ w.T + bias. A matrix product adds in its own order, so an entry can
+        differ from the scalar sum in the last bits; where that could move it across 0
+        (|z| within the rounding bound of the sum of |terms|: cancellation, exact zeros,
+        inf or nan), its row is summed term by term. So relu's and abs's side of the kink
+        and the domain errors of later ops are the scalar engine's in every row."""
+        k_in = w.shape[1]
+        if k_in <= 3:  # as quick term by term
+            return term_by_term(x, w, bias, start)
+        z = x @ w.T
+        size = np.abs(x) @ np.abs(w).T  # sum of |terms|: bounds any order's rounding
+        if start is not None:
+            z = start + z
+            size = size + np.abs(start)
+        if bias is not None:
+            z = z + bias
+            size = size + np.abs(bias)
+        # two orders of k_in + 2 terms differ by at most 2 gamma(k_in + 2) * size; 4 (k_in + 2)
+        # units of 2^-53 covers that and the rounding of size; the last term covers underflow
+        near = ~(np.abs(z) > size * (4.0 * (k_in + 2) * 2.0**-53) + (k_in + 2) * 5e-324)
+        rows = np.flatnonzero(near.any(axis=1))
+        if len(rows):
+            z[rows] = term_by_term(x[rows], w, bias, start)
+        return z
+
+    data_of = operator.attrgetter("data")
 
     def read(spec: tuple[tuple[Value, ...], tuple[int, ...]]) -> Any:
         params, shape = spec
-        return np.array([p.data for p in params]).reshape(shape)
+        return np.fromiter(map(data_of, params), np.float64, len(params)).reshape(shape)
 
     def add_grads(spec: tuple[tuple[Value, ...], tuple[int, ...]], grads: Any) -> None:
         for p, g in zip(spec[0], grads.ravel().tolist()):
@@ -967,11 +1010,12 @@ def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
         "tanh": np.tanh, "checked_pow": power, "inf": math.inf, "nan": math.nan,
         "_relu": lambda x: np.where(x <= 0.0, 0.0, x),
         # value.step and value.sign (relu's and abs's slopes) on numpy arrays
-        "step": lambda x: np.where(x <= 0.0, 0.0, 1.0),
+        # (step: True for x > 0 and nan, False for x <= 0; it is always multiplied by a float)
+        "step": lambda x: np.logical_not(x <= 0.0),
         "sign": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
-        "_mean": lambda a: a if type(a) is float else float(np.mean(a)),
-        "_stack": lambda *cols: np.stack(cols, axis=1),
-        "_zeros": np.zeros_like, "_products": products, "_read": read, "_add_grads": add_grads,
+        "_mean": lambda a: a if type(a) is float else float(a.sum() / a.size),  # np.mean's sum
+        "_stack": lambda *cols: np.array(cols).T,
+        "_zeros": np.zeros_like, "_affine": affine, "_read": read, "_add_grads": add_grads,
     }
     for name in ("exp", "log", "power_derivative", "exponent_derivative"):
         helpers[name] = per_row(getattr(real, name))

@@ -489,17 +489,17 @@ def test_layers_become_matrix_products_in_batch(style, act) -> None:
     cg = compile_graph(loss, [*xs, y])
     src = cg.batch_source
     for line in ("X1 = _stack(x0, x1)", "W1 = _read(_W1)  # 4 x 2 weights",
-                 "Z1 = _products(X1, W1, 0.0) + B1" if style == "dot" else
-                 "Z1 = _products(X1, W1, B1)",
+                 "Z1 = _affine(X1, W1, B1, start=0.0)  # 0.0 + X1 @ W1.T + B1" if style == "dot"
+                 else "Z1 = _affine(X1, W1, start=B1)  # B1 + X1 @ W1.T,",
                  "W3 = _read(_W3)  # 1 x 3 weights", "gW2 = dZ2.T @ A", "dA"):
         assert line in src, (line, src)
     rng = np.random.default_rng(0)
     rows = [(*rng.uniform(-2, 2, size=2), float(rng.choice([-1.0, 1.0]))) for _ in range(9)]
     rows.append((0.0, 0.0, 1.0))
     _check_batch(cg, params, rows)
-    if act in ("relu", "abs"):  # the forward pass is summed as the scalar sums: bit for bit
+    if act in ("relu", "abs"):  # one row: the value of the per-example call
         for row in rows:
-            assert cg.batch(*(np.array([v]) for v in row)) == cg(*row)
+            assert _close(cg.batch(*(np.array([v]) for v in row)), cg(*row), 1.0)
 
 
 def test_batch_reads_the_weights_live_and_accumulates() -> None:
@@ -544,7 +544,7 @@ def test_batch_falls_back_to_one_line_per_node() -> None:
     x, t, w = Value(1.0, "x"), Value(2.0, "t"), Value(0.5, "w")
     root = (w * x * t).tanh()
     cg = compile_graph(root, [x, t])
-    assert "_products" not in cg.batch_source
+    assert "_affine" not in cg.batch_source
     _check_batch(cg, [w], [(0.5, 1.0), (-1.0, 2.0), (0.0, 3.0)])
 
 
@@ -573,3 +573,86 @@ def test_draw_graph_and_stepper_work_on_a_compiled_graphs_root() -> None:
 
     stepper = step_through(loss)
     assert len(stepper.frames) > 0
+
+
+def test_long_sums_compile_and_keep_the_order() -> None:
+    """A chain of 3000 + (Python's sum) and a dot of 3000 pairs: Python's compiler cannot
+    take one expression that long; the sum continues over several lines, bit for bit."""
+    xs = [Value(0.1 * i, f"x{i}") for i in range(3000)]
+    ws = [Value(1.0 / (i + 1)) for i in range(3000)]
+    root = sum(w * x for w, x in zip(ws, xs)) + dot(ws, xs)
+    cg = compile_graph(root, xs[:1])
+    got = cg(0.5)
+    ref_x0 = Value(0.5)
+    ref_ws = [Value(w.data) for w in ws]
+    ref = (sum(w * x for w, x in zip(ref_ws, [ref_x0, *xs[1:]]))
+           + dot(ref_ws, [ref_x0, *xs[1:]]))
+    ref.backward()
+    assert got == ref.data
+    assert [w.grad for w in ws] == [w.grad for w in ref_ws]
+    _check_batch(cg, ws[:3], [(0.5,), (-1.0,)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(1, 6), k=st.integers(1, 12), m=st.integers(1, 5),
+    start=st.sampled_from(["none", "zero", "bias"]), bias=st.booleans(), data=st.data(),
+)
+def test_affine_takes_the_scalar_sums_side_of_zero(n, k, m, start, bias, data) -> None:
+    """The batch layer's matrix product: every entry within rounding of the term-by-term
+    scalar sum, and on the same side of 0 (exactly 0 where the scalar sum is), even where
+    terms cancel exactly (planted: a term and its negative) or are inf/nan."""
+    from autograd.compile import _batch_helpers
+
+    affine = _batch_helpers({})["_affine"]
+    value = st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.1, 3.0, 2.0**-60, 1e300]),
+                      st.floats(-10, 10))
+    x = np.array([[data.draw(value) for _ in range(k)] for _ in range(n)])
+    w = np.array([[data.draw(value) for _ in range(k)] for _ in range(m)])
+    for j in range(m):  # plant cancellations: w_j x_i followed by its negative
+        if k >= 2 and data.draw(st.booleans()):
+            w[j, 1] = w[j, 0]
+            x[:, 1] = -x[:, 0]
+    b = np.array([data.draw(value) for _ in range(m)]) if bias else None
+    s = {"none": None, "zero": 0.0, "bias": np.array([data.draw(value) for _ in range(m)])}[start]
+    with np.errstate(all="ignore"):
+        got = affine(x, w, b, s)
+    for i in range(n):
+        for j in range(m):
+            acc = None if s is None else (s if isinstance(s, float) else float(s[j]))
+            size = 0.0 if acc is None else abs(acc)
+            for t in range(k):
+                term = float(x[i, t]) * float(w[j, t])
+                acc = term if acc is None else acc + term
+                size += abs(term)
+            if b is not None:
+                acc = acc + float(b[j])
+                size += abs(float(b[j]))
+            g = float(got[i, j])
+            if math.isnan(acc):
+                assert math.isnan(g)
+                continue
+            assert (g > 0) == (acc > 0) and (g < 0) == (acc < 0) and (g == 0) == (acc == 0)
+            if math.isfinite(acc):  # within the rounding of a sum of k + 2 terms
+                assert abs(g - acc) <= 4 * (k + 2) * 2.0**-53 * size + 1e-300, (g, acc, size)
+            else:
+                assert g == acc
+
+
+def test_batch_kinks_of_a_wide_layer_cancel_as_the_scalar_sums() -> None:
+    """A layer of 6 inputs whose terms cancel exactly in some rows: relu's slope there is
+    0 in batch as per example (a matrix product might leave a tiny nonzero)."""
+    xs = [Value(1.0, f"x{i}") for i in range(3)]
+    h = [xs[0], -xs[0], xs[1], -xs[1], xs[2], -xs[2]]
+    ws = [[Value(v) for v in (0.1, 0.1, 0.3, 0.3, 0.7, 0.7)],
+          [Value(v) for v in (1.0 / 3, 1.0 / 3, 0.2, 0.2, -0.9, -0.9)]]
+    root = sum_values([dot(w, h).relu() * (j + 1.0) for j, w in enumerate(ws)])
+    cg = compile_graph(root, xs)
+    assert "_affine(" in cg.batch_source
+    rows = [(0.37, 1.9, -2.3), (1e-3, 7.1, 0.0), (3.3, -0.0, 1.0)]
+    params = [p for w in ws for p in w]
+    _check_batch(cg, params, rows)
+    for p in params:
+        p.grad = 0.0
+    cg.batch(*(np.array(col) for col in zip(*rows)))
+    assert all(p.grad == 0.0 for p in params)  # every pre-activation is exactly 0
