@@ -21,7 +21,6 @@ nodes on our ``Value``, the code micrograd runs), which the compiler fuses.
 from __future__ import annotations
 
 import gc
-import inspect
 import math
 import statistics
 import time
@@ -305,12 +304,6 @@ def compile_times(problem: Problem, repeats: int) -> dict[str, Any]:
 # ---- spirals -----------------------------------------------------------------------------
 
 
-def fit_has_compile() -> bool:
-    from nn import fit
-
-    return "compile" in inspect.signature(fit).parameters
-
-
 def spirals_data() -> tuple[list[list[float]], list[int]]:
     from nn import datasets
 
@@ -324,7 +317,6 @@ def spirals_fit(epochs: int, compile: bool) -> dict[str, Any]:
 
     X, y = spirals_data()
     model = MLP(2, SPIRALS["sizes"], seed=SPIRALS["seed"])
-    options: dict[str, Any] = {"compile": True} if compile else {}
     gc.collect()
     start, cpu = time.perf_counter(), time.process_time()
     history = fit(
@@ -337,7 +329,7 @@ def spirals_fit(epochs: int, compile: bool) -> dict[str, Any]:
         batch_size=SPIRALS["batch_size"],
         seed=SPIRALS["seed"],
         progress=False,
-        **options,
+        compile=compile,
     )
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
@@ -350,62 +342,11 @@ def spirals_fit(epochs: int, compile: bool) -> dict[str, Any]:
     }
 
 
-def spirals_own_loop(epochs: int) -> dict[str, Any]:
-    """Until ``fit(compile=True)`` exists: the same training with the loss compiled here.
-    One example's loss log(sum_k e^z_k) - sum_k t_k z_k with one-hot leaves t_k, replayed with
-    cg.batch per mini-batch; Adam; the same shuffling as fit (random.Random(seed))."""
-    import random
-
-    import numpy as np
-
-    from autograd import Value, compile_graph, dot, sum_values
-    from nn import MLP, Adam, accuracy
-
-    X, y = spirals_data()
-    k = SPIRALS["classes"]
-    model = MLP(2, SPIRALS["sizes"], seed=SPIRALS["seed"])
-    optimizer = Adam(model.parameters(), lr=SPIRALS["lr"])
-    gc.collect()
-    start, cpu = time.perf_counter(), time.process_time()
-    xs = [Value(0.0, label="x0"), Value(0.0, label="x1")]
-    ts = [Value(0.0, label=f"t{j}") for j in range(k)]
-    z = model(xs)
-    cg = compile_graph(sum_values([zj.exp() for zj in z]).log() - dot(ts, z), inputs=xs + ts)
-    columns = np.array(
-        [[a, b, *(1.0 if t == j else 0.0 for j in range(k))] for (a, b), t in zip(X, y)]
-    ).T
-    order, rng, size = list(range(len(X))), random.Random(SPIRALS["seed"]), SPIRALS["batch_size"]
-    losses = []
-    for _ in range(epochs):
-        rng.shuffle(order)
-        total = 0.0
-        for s in range(0, len(order), size):
-            batch = order[s : s + size]
-            optimizer.zero_grad()
-            loss = cg.batch(*columns[:, batch])
-            optimizer.step()
-            total += loss * len(batch)
-        losses.append(total / len(X))
-    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return {
-        "epochs": epochs,
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "final_loss": losses[-1],
-        "accuracy": accuracy(model, X, y),
-    }
-
-
 def spirals(scalar_epochs: int) -> dict[str, Any]:
     """The 3-class spirals trained for SPIRALS['epochs'] epochs, compiled (timed in full), and
     the scalar ``fit`` timed for ``scalar_epochs`` epochs and extrapolated."""
-    results: dict[str, Any] = {"setup": dict(SPIRALS)}
-    if fit_has_compile():
-        results["how"] = "fit(..., compile=True)"
-        results["compiled"] = spirals_fit(SPIRALS["epochs"], compile=True)
-    else:
-        results["how"] = "the loss compiled by bench/compiled.py (fit has no compile= yet)"
-        results["compiled"] = spirals_own_loop(SPIRALS["epochs"])
+    results: dict[str, Any] = {"setup": dict(SPIRALS), "how": "fit(..., compile=True)"}
+    results["compiled"] = spirals_fit(SPIRALS["epochs"], compile=True)
     if scalar_epochs:
         scalar = spirals_fit(scalar_epochs, compile=False)
         scalar["total_s_estimate"] = scalar["wall_s"] * SPIRALS["epochs"] / scalar_epochs
@@ -413,9 +354,8 @@ def spirals(scalar_epochs: int) -> dict[str, Any]:
         results["ratio_scalar_over_compiled"] = (
             scalar["total_s_estimate"] / results["compiled"]["wall_s"]
         )
-        if "epoch_losses" in results["compiled"]:  # the same training: the same losses
-            pairs = zip(scalar["epoch_losses"], results["compiled"]["epoch_losses"])
-            results["max_epoch_loss_diff"] = max(abs(a - b) for a, b in pairs)
+        pairs = zip(scalar["epoch_losses"], results["compiled"]["epoch_losses"])
+        results["max_epoch_loss_diff"] = max(abs(a - b) for a, b in pairs)  # the same training
     return results
 
 
