@@ -980,18 +980,21 @@ def _batch_helpers(rules: dict[str, Any]) -> dict[str, object]:
         if k_in <= 3:  # as quick term by term
             return term_by_term(x, w, bias, start)
         z = x @ w.T
-        size = np.abs(x) @ np.abs(w).T  # sum of |terms|: bounds any order's rounding
-        if start is not None:
-            z = start + z
+        # a bound on sum_k |x_ik w_jk| for every row: max |x| * sum_k |w_jk| (one number per
+        # neuron, quick; a row of large numbers makes it looser for all: more rows re-summed)
+        size = np.abs(w).sum(axis=1) * float(np.abs(x).max())
+        if start is not None and not (type(start) is float and start == 0.0):  # 0.0 + z = z
+            z = start + z  # (but for -0.0, and an entry at 0 is summed term by term below)
             size = size + np.abs(start)
         if bias is not None:
-            z = z + bias
+            z += bias
             size = size + np.abs(bias)
         # two orders of k_in + 2 terms differ by at most 2 gamma(k_in + 2) * size; 4 (k_in + 2)
         # units of 2^-53 covers that and the rounding of size; the last term covers underflow
-        near = ~(np.abs(z) > size * (4.0 * (k_in + 2) * 2.0**-53) + (k_in + 2) * 5e-324)
-        rows = np.flatnonzero(near.any(axis=1))
-        if len(rows):
+        size = size * (4.0 * (k_in + 2) * 2.0**-53) + (k_in + 2) * 5e-324
+        safe = np.abs(z) > size  # False for nan
+        if not safe.all():
+            rows = np.flatnonzero(~safe.all(axis=1))
             z[rows] = term_by_term(x[rows], w, bias, start)
         return z
 
