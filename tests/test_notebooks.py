@@ -27,6 +27,8 @@ EXPECTED = [
     "03_from_neuron_to_mlp.ipynb",
     "04_training_with_sgd.ipynb",
     "05_derivatives_of_derivatives.ipynb",
+    "06_backprop_as_code.ipynb",
+    "07_playground.ipynb",
 ]
 # draw_graph and the stepper's stills: at least this many inline SVG pictures per notebook
 MIN_SVG = {
@@ -35,6 +37,8 @@ MIN_SVG = {
     "03_from_neuron_to_mlp.ipynb": 1,
     "04_training_with_sgd.ipynb": 0,
     "05_derivatives_of_derivatives.ipynb": 1,
+    "06_backprop_as_code.ipynb": 0,
+    "07_playground.ipynb": 0,
 }
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -59,7 +63,7 @@ def _text(output: nbformat.NotebookNode) -> str:
     return "\n".join(str(data.get(kind, "")) for kind in ("text/plain", "text/html"))
 
 
-def test_the_four_notebooks_are_there() -> None:
+def test_the_notebooks_are_there() -> None:
     found = sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
     assert found == EXPECTED
 
