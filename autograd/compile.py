@@ -289,7 +289,9 @@ def _locals(node: Value, a: list[str], out: str, rules: dict[str, object]) -> li
 # ---- the graph, with micrograd-style chains fused -----------------------------------------
 
 # names the generated code uses for itself (a label like these gets v{i} instead)
-_RESERVED = re.compile(r"^(v\d+|d_.*|_.*|params|inputs|[ZXWBA]\d+|d[ZXA]\d+|g[WB]\d+)$")
+_RESERVED = re.compile(
+    r"^(v\d+|d_.*|_.*|params|inputs|[ZXWBA]\d+(_\d+)?|d[ZXA]\d+(_\d+)?|g[WB]\d+)$"
+)
 
 
 def _names(order: list[Value]) -> list[str]:
@@ -521,7 +523,10 @@ def _groups(g: _Graph) -> list[_Layer | _Map]:
             if len(members) < len(group.members) or not _mappable(template):
                 continue
             taken.update(id(u) for u in members)
-            groups.append(_Map(f"A{len(groups) + 1}", members, group, template))
+            name, n = f"A{group.name[1:].split('_')[0]}", 1  # relu of Z2 is A2
+            while any(grp.name == (name if n == 1 else f"{name}_{n}") for grp in groups):
+                n += 1
+            groups.append(_Map(name if n == 1 else f"{name}_{n}", members, group, template))
     return groups
 
 
