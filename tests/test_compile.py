@@ -656,3 +656,50 @@ def test_batch_kinks_of_a_wide_layer_cancel_as_the_scalar_sums() -> None:
         p.grad = 0.0
     cg.batch(*(np.array(col) for col in zip(*rows)))
     assert all(p.grad == 0.0 for p in params)  # every pre-activation is exactly 0
+
+
+def _odd_layers():
+    """Layers used in unusual ways: the root a neuron, two activations of one layer, a map
+    of a map, a layer reading a permutation of another's outputs plus an input, a neuron
+    used both by a map and on its own."""
+    import random
+
+    rng = random.Random(7)
+    xs = [Value(0.0, f"x{i}") for i in range(3)]
+    params = []
+
+    def layer(h, m, bias_first=False):
+        out = []
+        for _ in range(m):
+            w = [Value(rng.uniform(-1, 1)) for _ in h]
+            b = Value(rng.uniform(-0.5, 0.5))
+            params.extend([*w, b])
+            out.append(sum((wk * hk for wk, hk in zip(w, h)), b) if bias_first
+                       else dot(w, h) + b)
+        return out
+
+    z1 = layer(xs, 4)
+    r1 = [z.relu() for z in z1]
+    t1 = [z.tanh() for z in z1]  # a second activation of the same layer
+    s1 = [t.sigmoid() for t in t1]  # a map of a map
+    z2 = layer([r1[2], r1[0], xs[1], *s1, r1[3], r1[1]], 5, bias_first=True)  # mixed inputs
+    a2 = [abs(z) for z in z2]
+    z3 = layer(a2, 1)
+    root = z3[0] + z1[1] * 0.5 + s1[0]  # z1[1]: in a map and on its own
+    lin = layer(xs, 1)[0]  # a linear model: the root is the neuron itself
+    return root, lin, xs, params
+
+
+def test_unusual_layer_shapes_in_batch() -> None:
+    root, lin, xs, params = _odd_layers()
+    rng = np.random.default_rng(3)
+    rows = [tuple(rng.uniform(-2, 2, size=3)) for _ in range(7)] + [(0.0, 0.0, 0.0)]
+    cg = compile_graph(root, xs)
+    src = cg.batch_source
+    for line in ("A1 = _relu(Z1)", "A1_2 = tanh(Z1)", "A1_3 = _sigmoid(A1_2)",
+                 "A2 = abs(Z2)", "X2 = _stack(A1[:, ", "dA1_2 = (", "dZ1 += "):
+        assert line in src, (line, src)
+    _check_batch(cg, params, rows)
+    cg_lin = compile_graph(lin, xs)
+    assert "return _mean(Z1[:, 0])" in cg_lin.batch_source
+    _check_batch(cg_lin, params[-4:], rows)
