@@ -3,6 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")
@@ -32,9 +33,14 @@ def small_model():
     return model
 
 
-def lines_by_width(fig):
-    ax = fig.axes[0]
-    return sorted(ax.get_lines(), key=lambda ln: ln.get_linewidth())
+def weight_lines(ax):
+    """[(segment, linewidth, hex colour)] of the network's weights (one LineCollection)."""
+    [lines] = [c for c in ax.collections if c.get_label() in ("weights", "grads")]
+    segments = lines.get_segments()
+    widths = list(lines.get_linewidths())
+    colours = [to_hex(c, keep_alpha=False) for c in lines.get_colors()]
+    assert len(widths) == len(colours) == len(segments)
+    return list(zip(segments, widths, colours))
 
 
 def test_draw_network_one_line_per_weight_coloured_by_sign():
@@ -42,13 +48,14 @@ def test_draw_network_one_line_per_weight_coloured_by_sign():
     fig = draw_network(model)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
-    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2]
+    lines = weight_lines(ax)
     assert len(lines) == 2 * 3 + 3 * 1  # one per weight
-    widest = max(lines, key=lambda ln: ln.get_linewidth())
-    assert widest.get_linewidth() == pytest.approx(0.25 + 3.5)
-    assert to_hex(widest.get_color()) == POSITIVE
-    w01 = [ln for ln in lines if ln.get_linewidth() == pytest.approx(0.25 + 3.5 * 0.5)]
-    assert w01 and to_hex(w01[0].get_color()) == NEGATIVE
+    widest = max(lines, key=lambda line: line[1])
+    assert widest[1] == pytest.approx(0.25 + 3.5)
+    assert widest[2] == POSITIVE
+    assert widest[0].tolist() == [[0, 0.5], [1, 1.0]]  # x0 to neuron 0 (the top)
+    w01 = [line for line in lines if line[1] == pytest.approx(0.25 + 3.5 * 0.5)]
+    assert w01 and w01[0][2] == NEGATIVE
     assert "weights" in ax.get_title()
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "input\n2",
@@ -59,7 +66,7 @@ def test_draw_network_one_line_per_weight_coloured_by_sign():
     at = {(t.get_text(), t.get_position()[0]): t.get_position()[1] for t in ax.texts}
     assert at[("x0", -0.09)] > at[("x1", -0.09)]
     assert at[("0", 1)] > at[("1", 1)] > at[("2", 1)] and ("0", 2) in at
-    assert len(ax.collections) == 3  # one column of circles per layer and the inputs
+    assert len(ax.collections) == 1 + 3  # the lines; a column of circles per layer and inputs
 
 
 def test_draw_network_grads():
@@ -283,6 +290,11 @@ def maps_by_name(fig):
     return {ax.get_label(): ax for ax in fig.axes if ".neurons." in ax.get_label()}
 
 
+def images_by_name(fig):
+    return {im.get_label(): im for ax in fig.axes for im in ax.images
+            if ".neurons." in im.get_label()}
+
+
 def test_plot_neuron_maps_one_map_per_neuron_showing_its_output():
     model = nn.MLP(2, [3, 2, 1], activation="tanh", seed=4)
     bounds = ((-1.0, 2.0), (-2.0, 1.0))
@@ -358,12 +370,147 @@ def test_plot_playground_has_every_view():
     assert list(lines["train"].get_xdata()) == [0, 1, 2, 3, 4]
     [accuracy] = [ax for title, ax in axes.items() if title.startswith("accuracy")]
     assert len(accuracy.get_lines()) == 2
-    assert len(maps_by_name(fig)) == 3 + 2 + 1
+    maps = images_by_name(fig)
+    assert sorted(maps) == sorted(
+        [f"layers.0.neurons.{j}" for j in range(3)]
+        + [f"layers.1.neurons.{j}" for j in range(2)]
+        + ["layers.2.neurons.0"]
+    )
+    _, _, outs = pg.grid(24)  # each map is its neuron's output over the plane
+    for c, h in enumerate(outs):
+        for j in range(h.shape[2]):
+            assert maps[f"layers.{c}.neurons.{j}"].get_array().tolist() == h[:, :, j].tolist()
+    top = {name: im.get_extent()[3] for name, im in maps.items()}
+    assert top["layers.0.neurons.0"] > top["layers.0.neurons.1"] > top["layers.0.neurons.2"]
+    left = {name: im.get_extent()[0] for name, im in maps.items()}
+    assert left["layers.0.neurons.0"] < left["layers.1.neurons.0"] < left["layers.2.neurons.0"]
     [network] = [ax for title, ax in axes.items() if title.startswith("weights")]
-    assert len([ln for ln in network.get_lines() if len(ln.get_xdata()) == 2]) == 2 * 3 + 3 * 2 + 2
+    assert len(weight_lines(network)) == 2 * 3 + 3 * 2 + 2
     grads = plot_playground(pg, resolution=4, show="grads")
     assert any(ax.get_title().startswith("gradients") for ax in grads.axes)
     with pytest.raises(ValueError, match="show"):
         plot_playground(pg, show="biases")
     with pytest.raises(TypeError, match="PlaygroundState"):
         plot_playground(nn.MLP(2, [1]))
+
+
+# ---- the colours say the predicted class; the still is quick; step 0 shows a point -------
+
+
+def line_model(bias, output_activation=None):
+    """output = x0 + bias (through a sigmoid if asked): the boundary is x0 = -bias."""
+    kw = {} if output_activation is None else {"output_activation": output_activation}
+    model = nn.MLP(2, [1], seed=0, **kw)
+    neuron = model.layers[0].neurons[0]
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 1.0, 0.0, bias
+    return model
+
+
+def image_sides(ax, threshold):
+    """For each pixel of the boundary's image: (is its colour the class-1 side's (bluer than
+    red), is it the class-0 side's (redder than blue), the output there)."""
+    [image] = ax.images
+    values = image.get_array()
+    rgba = image.to_rgba(values)
+    return rgba[..., 2] > rgba[..., 0], rgba[..., 0] > rgba[..., 2], values
+
+
+@pytest.mark.parametrize("bias", [0.5, 5.0, -9.0, 3.5])
+def test_the_boundary_colour_is_the_predicted_class_on_a_scale_centred_on_the_threshold(bias):
+    """Red (class 0's colour) exactly where the output is at or below the threshold, blue
+    (class 1's) where it is above, white on it: also when every output is on one side
+    (before: a scale from the lowest to the highest output coloured the lowest red even
+    when all of them predicted class 1)."""
+    X = [[-1.0, 0.0], [3.0, 1.0], [0.5, -1.0]]
+    fig = plot_decision_boundary(line_model(bias), X, [0, 1, 1], resolution=30)
+    ax = fig.axes[0]
+    blue, red, values = image_sides(ax, 0.0)
+    assert (blue == (values > 0)).all() and (red == (values < 0)).all()
+    if bias > 1.25 or bias < -3.25:  # every output on one side: one colour
+        assert blue.all() or red.all()
+    [image] = ax.images
+    assert image.norm(0.0) == pytest.approx(0.5)  # white at the threshold
+    assert to_hex(image.cmap(0.0)) == NEGATIVE == "#dc2626"  # the points' class colours
+    assert to_hex(image.cmap(1.0)) == POSITIVE == "#2563eb"
+    colours = {c.get_label(): to_hex(c.get_facecolor()[0]) for c in ax.collections
+               if c.get_label().startswith("class")}
+    assert colours == {"class 0": NEGATIVE, "class 1": POSITIVE}
+
+
+def test_after_a_sigmoid_the_colours_turn_at_one_half():
+    X = [[-1.0, 0.0], [3.0, 1.0]]
+    for bias in (0.3, 4.0):
+        ax = plot_decision_boundary(line_model(bias, "sigmoid"), X, [0, 1], resolution=20).axes[0]
+        blue, red, values = image_sides(ax, 0.5)
+        assert (blue == (values > 0.5)).all() and (red == (values < 0.5)).all()
+        assert ax.images[0].norm(0.5) == pytest.approx(0.5)
+
+
+def test_several_classes_each_pixel_in_the_colour_of_the_highest_output():
+    from matplotlib.colors import to_rgb
+
+    X, y = make_blobs(30, seed=0)
+    model = nn.MLP(2, [4, 3], seed=2)
+    ax = plot_decision_boundary(model, X, y, resolution=15).axes[0]
+    [image] = ax.images
+    rgb = image.get_array()[..., :3]
+    xs, ys = np.linspace(*ax.get_xlim(), 15), np.linspace(*ax.get_ylim(), 15)
+    from viz.plots import layer_outputs
+
+    grid = np.array([[x0, x1] for x1 in ys for x0 in xs])
+    best = layer_outputs(model, grid)[-1].argmax(axis=1).reshape(15, 15)
+    palette = np.array([to_rgb(c) for c in ("#dc2626", "#2563eb", "#16a34a")])
+    assert np.allclose(rgb, palette[best])
+    assert len(set(best.ravel().tolist())) >= 2  # more than one class is shown
+
+
+def test_plot_playground_at_step_0_one_colour_a_point_on_each_curve_and_whole_steps():
+    from viz.playground_state import PlaygroundState
+
+    pg = PlaygroundState()  # the default playground: at step 0 every output is > 0
+    fig = plot_playground(pg, resolution=20)
+    axes = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
+    [boundary] = [ax for title, ax in axes.items() if title.startswith("step 0: decision")]
+    blue, red, values = image_sides(boundary, 0.0)
+    assert (values > 0).all() and blue.all() and not red.any()
+    for title in ("loss", "accuracy"):
+        [ax] = [ax for t, ax in axes.items() if t.startswith(title)]
+        [train] = [ln for ln in ax.get_lines() if ln.get_label() == "train"]
+        assert list(train.get_xdata()) == [0] and train.get_marker() == "o"
+        low, high = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        assert 0 in ticks and all(float(t).is_integer() for t in ticks), ticks
+        assert low < 0 < high and high - low >= 1
+
+
+def test_plot_playground_is_laid_out_by_hand_in_few_axes():
+    """Quick to draw (it is drawn each time the playground is displayed): no layout engine
+    (constrained layout measured every text twice), one axes for all the neuron maps
+    (before: one per neuron, 22 axes for the default); well under a second."""
+    import io
+    import time
+
+    from viz.playground_state import PlaygroundState
+
+    pg = PlaygroundState()
+    pg.step(3)
+    start = time.perf_counter()
+    fig = plot_playground(pg)
+    fig.savefig(io.BytesIO(), format="png", dpi=80)
+    seconds = time.perf_counter() - start
+    assert fig.get_layout_engine() is None
+    assert len(fig.axes) <= 6  # boundary, colour bar, loss, accuracy, maps, network
+    assert seconds < 3.0  # about 0.5 s alone; generous for a shared machine
+
+
+def test_repr_png_uses_the_figures_dpi_whatever_savefig_dpi_says():
+    """Inside a kernel rcParams["savefig.dpi"] may differ from the figure's dpi; the PNG
+    Jupyter shows must be figwidth * dpi pixels (before: pg.still() came out 1550 px wide
+    at dpi 80, 465 KB)."""
+    import matplotlib
+
+    fig = plot_history({"loss": [1.0, 0.5]})
+    fig.set_dpi(40)
+    with matplotlib.rc_context({"savefig.dpi": 100}):
+        width, height = png_size(fig._repr_png_())
+    assert (width, height) == (round(fig.get_figwidth() * 40), round(fig.get_figheight() * 40))

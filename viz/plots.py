@@ -37,9 +37,10 @@ def _inline_figure_class() -> type[Figure]:
         """A ``Figure`` with ``_repr_png_``: shown as an image when displayed in Jupyter."""
 
         def _repr_png_(self) -> bytes:
-            """The figure as PNG bytes at its own dpi (what ``savefig(format="png")`` writes)."""
+            """The figure as PNG bytes at its own dpi: width = figwidth * dpi pixels,
+            whatever ``rcParams["savefig.dpi"]`` says (a kernel's may differ)."""
             buffer = io.BytesIO()
-            self.savefig(buffer, format="png")
+            self.savefig(buffer, format="png", dpi=self.dpi)
             return buffer.getvalue()
 
     return InlineFigure
@@ -88,7 +89,10 @@ def draw_network(model: Any, show: str = "weights") -> Figure:
 
 
 def network_on(ax: Any, model: Any, show: str = "weights") -> None:
-    """``draw_network``'s picture drawn into the matplotlib axes ``ax``."""
+    """``draw_network``'s picture drawn into the matplotlib axes ``ax``: one line per weight
+    (a ``LineCollection``, the first of ``ax.collections``), a column of circles per layer."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
 
     if show not in ("weights", "grads"):
@@ -109,19 +113,21 @@ def network_on(ax: Any, model: Any, show: str = "weights") -> None:
         or 1.0
     )
     tallest = max(sizes)
+    segments, colours, widths = [], [], []
     for c, layer in enumerate(layers):
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
                 t = abs(amount(w)) / largest
-                ax.plot(
-                    [c, c + 1],
-                    [columns[c][k], columns[c + 1][j]],
-                    color=POSITIVE if amount(w) >= 0 else NEGATIVE,
-                    linewidth=0.25 + 3.5 * t,
-                    alpha=0.25 + 0.75 * t,
-                    solid_capstyle="round",
-                    zorder=1,
-                )
+                segments.append([(c, columns[c][k]), (c + 1, columns[c + 1][j])])
+                colours.append(to_rgba(POSITIVE if amount(w) >= 0 else NEGATIVE, 0.25 + 0.75 * t))
+                widths.append(0.25 + 3.5 * t)
+    # one artist for every weight (quicker to draw than a line each), in the order
+    # layer, neuron, input; its label says what it is
+    ax.add_collection(
+        LineCollection(segments, colors=colours, linewidths=widths, capstyle="round", zorder=1,
+                       label="weights" if show == "weights" else "grads"),
+        autolim=False,
+    )
     for c, heights in enumerate(columns):
         ax.scatter(
             [c] * len(heights),
@@ -263,38 +269,86 @@ def _scores(model: Any, points: Sequence[tuple[float, float]]) -> list[float | l
     return out
 
 
-def scores_on(
-    ax: Any, xs: Any, ys: Any, scores: Any, threshold: float = 0.0, colorbar: Any = None
-) -> None:
-    """The model's outputs over a grid drawn into ``ax``: ``scores[i, j, o]`` is output o at
-    (xs[j], ys[i]). One output: filled contours of the output, the boundary where it crosses
-    ``threshold`` (and a colour bar in the figure ``colorbar``, if given); several outputs:
-    each class's region (where its output is the highest) and their borders."""
-    import numpy as np
-    from matplotlib.colors import TwoSlopeNorm
+@functools.cache
+def _sign_cmap() -> Any:
+    """Red (class 0, negative) .. white .. blue (class 1, positive): ``CLASS_COLOURS[0]``
+    and ``[1]``, which are ``NEGATIVE`` and ``POSITIVE``."""
+    from matplotlib.colors import LinearSegmentedColormap
 
-    gx, gy = np.meshgrid(xs, ys)
+    cmap = LinearSegmentedColormap.from_list("stepgrad_sign", [NEGATIVE, "#ffffff", POSITIVE])
+    return cmap.with_extremes(bad=(1.0, 1.0, 1.0, 0.0))  # nan: nothing drawn
+
+
+def centred_norm(values: Any, centre: float = 0.0) -> Any:
+    """A colour scale with white exactly at ``centre`` (a threshold), so that the colour's
+    side says on which side of it a value is: ``TwoSlopeNorm(centre, min, max)`` when the
+    values lie on both sides (each side saturates at its own extreme), else the range
+    mirrored about the centre, centre +- max |value - centre| (nan ignored)."""
+    import numpy as np
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    low = float(finite.min()) if finite.size else centre
+    high = float(finite.max()) if finite.size else centre
+    if low < centre < high:
+        return TwoSlopeNorm(vcenter=centre, vmin=low, vmax=high)
+    span = max(abs(low - centre), abs(high - centre)) or 1.0
+    return Normalize(vmin=centre - span, vmax=centre + span)
+
+
+def _class_image(scores: Any) -> Any:
+    """RGBA pixels of a (rows, columns, classes) score grid: the colour of the class with the
+    highest score (the first of equal ones, as ``predictions``), from faint (the softmax
+    of the winner is 1/classes) to stronger (it is 1); nothing where a score is nan."""
+    import numpy as np
+    from matplotlib.colors import to_rgb
+
+    k = scores.shape[2]
+    bad = np.isnan(scores).any(axis=2)
+    safe = np.where(np.isnan(scores), -np.inf, scores)
+    best = np.argmax(safe, axis=2)
+    with np.errstate(all="ignore"):
+        shifted = safe - safe.max(axis=2, keepdims=True)
+        winner = 1.0 / np.exp(shifted).sum(axis=2)  # softmax of the highest score
+    confidence = np.clip(np.nan_to_num((winner - 1 / k) / (1 - 1 / k)), 0.0, 1.0)
+    palette = np.array([to_rgb(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in range(k)])
+    rgba = np.ones((*best.shape, 4))
+    rgba[..., :3] = palette[best]
+    rgba[..., 3] = np.where(bad, 0.0, 0.2 + 0.35 * confidence)
+    return rgba
+
+
+def scores_on(ax: Any, xs: Any, ys: Any, scores: Any, threshold: float = 0.0) -> Any:
+    """The model's outputs over a grid drawn into ``ax`` as an image: ``scores[i, j, o]`` is
+    output o at (xs[j], ys[i]). One output: coloured by its side of ``threshold`` (red: at or
+    below, class 0; blue: above, class 1; white on it; see ``centred_norm``) with the
+    boundary where it crosses; returns the image, for a colour bar. Several outputs: each
+    point in the colour of the class whose output is the highest, and the borders between
+    the classes; returns None."""
+    import numpy as np
+
+    extent = (xs[0], xs[-1], ys[0], ys[-1])
     if scores.shape[2] > 1:  # one score per class: the highest wins
+        ax.imshow(_class_image(scores), origin="lower", extent=extent, aspect="auto",
+                  interpolation="nearest")
         flat = scores.reshape(-1, scores.shape[2])
         for c in range(flat.shape[1]):
             # margin of class c over the best other class: > 0 where c wins, 0 on its border
             others = np.delete(flat, c, axis=1).max(axis=1)
-            margin = (flat[:, c] - others).reshape(gx.shape)
-            if margin.max() > 0:
-                colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
-                ax.contourf(gx, gy, margin, levels=[0, np.inf], colors=[colour], alpha=0.25)
-                ax.contour(gx, gy, margin, levels=[0], colors="#111827", linewidths=1.2)
-        return
+            margin = (flat[:, c] - others).reshape(scores.shape[:2])
+            if np.nanmax(margin, initial=-np.inf) > 0 and np.nanmin(margin, initial=0.0) < 0:
+                ax.contour(xs, ys, margin, levels=[0], colors="#111827", linewidths=1.2)
+        return None
     zz = scores[:, :, 0]
-    low, high = float(zz.min()), float(zz.max())
-    if low < threshold < high:
-        norm = TwoSlopeNorm(vcenter=threshold, vmin=low, vmax=high)
-        filled = ax.contourf(gx, gy, zz, levels=21, cmap="RdBu", norm=norm, alpha=0.55)
-        ax.contour(gx, gy, zz, levels=[threshold], colors="#111827", linewidths=1.8)
-    else:  # the model puts everything on one side
-        filled = ax.contourf(gx, gy, zz, levels=21, cmap="RdBu", alpha=0.55)
-    if colorbar is not None:
-        colorbar.colorbar(filled, ax=ax, label=f"model output (boundary at {threshold:g})")
+    image = ax.imshow(
+        zz, origin="lower", extent=extent, aspect="auto", cmap=_sign_cmap(),
+        norm=centred_norm(zz, threshold), alpha=0.6, interpolation="bilinear",
+        interpolation_stage="data",
+    )
+    if np.nanmin(zz, initial=np.inf) <= threshold < np.nanmax(zz, initial=-np.inf):
+        ax.contour(xs, ys, zz, levels=[threshold], colors="#111827", linewidths=1.8)
+    return image
 
 
 def plot_decision_boundary(
@@ -335,7 +389,9 @@ def plot_decision_boundary(
     ax = fig.add_subplot()
     threshold = _threshold(model)
     scores = np.array(grid, dtype=float).reshape(*gx.shape, -1)  # (rows, columns, outputs)
-    scores_on(ax, xs, ys, scores, threshold, colorbar=fig)
+    image = scores_on(ax, xs, ys, scores, threshold)
+    if image is not None:
+        fig.colorbar(image, ax=ax, label=f"model output (class 1 above {threshold:g})")
     if isinstance(grid[0], list):  # one score per class: the highest wins
         predicted = [int(np.argmax(s)) for s in point_scores]
         correct = np.mean([p == t for p, t in zip(predicted, y.tolist())])
@@ -543,7 +599,7 @@ def neuron_maps_on(
             span = float(abs(values - centre).max()) if values.size else 0.0
             span = span if math.isfinite(span) and span > 0 else 1.0
             ax.imshow(
-                values, origin="lower", extent=extent, cmap="RdBu", vmin=centre - span,
+                values, origin="lower", extent=extent, cmap=_sign_cmap(), vmin=centre - span,
                 vmax=centre + span, aspect="auto", interpolation="nearest",
             )
             if c == last and h.shape[2] == 1 and values.min() < threshold < values.max():
@@ -626,19 +682,22 @@ def _points_on(ax: Any, points: list[tuple[float, float, int, str]]) -> None:
 
 
 def _curves_on(axes: Any, history: Any) -> None:
-    """Train and test loss, and accuracy, per step."""
+    """Train and test loss, and accuracy, per step (a marker on each entry while there are
+    few: a single entry, before the first step, is a point, not an empty plot), on whole
+    steps from 0."""
     from matplotlib.ticker import MaxNLocator
 
     steps = list(history.step)
+    marker = "o" if len(steps) <= 20 else None
     loss_ax, acc_ax = axes
     for name, colour in (("train", "#1d4ed8"), ("test", "#d97706")):
         loss = getattr(history, f"{name}_loss")
         acc = getattr(history, f"{name}_accuracy")
         if any(v is not None for v in loss):
             loss_ax.plot(steps, [math.nan if v is None else v for v in loss], color=colour,
-                         linewidth=1.6, label=name)
+                         linewidth=1.6, label=name, marker=marker, markersize=4)
             acc_ax.plot(steps, [math.nan if v is None else 100 * v for v in acc], color=colour,
-                        linewidth=1.6, label=name)
+                        linewidth=1.6, label=name, marker=marker, markersize=4)
     known = [v for v in history.train_loss + history.test_loss if v is not None]
     scale, threshold = _loss_scale(known)
     if scale == "log":
@@ -653,10 +712,79 @@ def _curves_on(axes: Any, history: Any) -> None:
     acc_ax.set_ylabel("accuracy (%)")
     acc = history.train_accuracy[-1] if history.train_accuracy else math.nan
     acc_ax.set_title(f"accuracy (train {100 * acc:.1f}%)")
+    first, end = (steps[0], steps[-1]) if steps else (0, 0)
+    end = max(end, first + 1)  # at least one step wide: whole-number ticks, not -0.045..0.045
+    pad = 0.03 * (end - first)
     for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole steps
+        ax.set_xlim(first - pad, end + pad)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize="small")
+
+
+def _maps_on(ax: Any, model: Any, xs: Any, ys: Any, outs: list[Any], threshold: float) -> None:
+    """Every neuron's map (its output over the plane, ``grid_outputs``' arrays ``outs``) in
+    the one axes ``ax``, laid out as the network: a column per layer, neuron 0 at the top, a
+    shorter column centred. Each map is an image labelled with the neuron's name
+    ("layers.0.neurons.3"), on its own scale: blue positive, red negative, white 0 (0.5
+    after a sigmoid); the one output's map has the decision boundary drawn."""
+    import numpy as np
+    from matplotlib.collections import PatchCollection
+
+    layers = _layers(model)
+    last = len(layers) - 1
+    tallest = max(h.shape[2] for h in outs)
+    shape = (ys[-1] - ys[0]) / (xs[-1] - xs[0])  # height / width of the plane
+    # the axes' units are inches: the maps keep the plane's shape whatever the axes' size
+    bbox = ax.get_position()
+    fig = ax.get_figure()
+    width = bbox.width * fig.get_figwidth()
+    height = bbox.height * fig.get_figheight()
+    heading = 0.45  # inches above the maps for the layers' titles
+    cell_w, cell_h = width / len(outs), (height - heading) / tallest
+    map_h = max(0.05, min(0.86 * cell_h, 0.8 * cell_w * shape))
+    map_w = map_h / shape
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
+    frames = []
+    for c, h in enumerate(outs):
+        layer = layers[c]
+        activation = layer.neurons[0].activation
+        centre = 0.5 if activation == "sigmoid" else 0.0
+        name = getattr(layer, "name", "") or f"layer {c + 1}"
+        left = cell_w * (c + 0.5) - map_w / 2
+        first = heading + (tallest - h.shape[2]) * cell_h / 2  # inches below the top
+        role = "output" if c == last else "hidden"
+        ax.text(cell_w * (c + 0.5), height - heading + 0.05, f"{name}\n{activation} ({role})",
+                ha="center", va="bottom", fontsize="small")
+        for j in range(h.shape[2]):
+            top = height - first - cell_h * j - (cell_h - map_h) / 2
+            extent = (left, left + map_w, top - map_h, top)
+            values = h[:, :, j]
+            span = float(np.nanmax(np.abs(values - centre), initial=0.0))
+            span = span if math.isfinite(span) and span > 0 else 1.0
+            ax.imshow(values, origin="lower", extent=extent, cmap=_sign_cmap(),
+                      vmin=centre - span, vmax=centre + span, aspect="auto",
+                      interpolation="nearest", label=f"{name}.neurons.{j}")
+            frames.append(_frame(extent))
+            if c == last and h.shape[2] == 1 and (
+                np.nanmin(values, initial=np.inf) <= threshold < np.nanmax(values, initial=-np.inf)
+            ):
+                ax.contour(np.linspace(extent[0], extent[1], len(xs)),
+                           np.linspace(extent[2], extent[3], len(ys)), values,
+                           levels=[threshold], colors="#111827", linewidths=1)
+            ax.text(left - 0.04, top, str(j), ha="right", va="top", fontsize=6)
+    ax.add_collection(PatchCollection(frames, match_original=True))
+    ax.set_xlim(0, width)  # the images and contours widen the limits: back to inches
+    ax.set_ylim(0, height)
+
+
+def _frame(extent: tuple[float, float, float, float]) -> Any:
+    from matplotlib.patches import Rectangle
+
+    x0, x1, y0, y1 = extent
+    return Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#374151", lw=0.8)
 
 
 def plot_playground(state: Any, resolution: int = 40, show: str = "weights") -> Figure:
@@ -664,7 +792,8 @@ def plot_playground(state: Any, resolution: int = 40, show: str = "weights") -> 
     decision boundary with the training (filled) and test (hollow) points, the loss and
     accuracy curves, each neuron's map laid out as the network, and the network diagram
     (``show``: "weights" or "grads"). ``state``: a ``viz.playground_state.PlaygroundState``
-    (or the widget, through its ``.state``)."""
+    (or the widget, through its ``.state``). Laid out by hand (no layout engine: it must be
+    quick, it is drawn each time the playground is displayed)."""
     state = getattr(state, "state", state)
     for needed in ("model", "history", "points", "bounds", "steps", "threshold", "settings"):
         if not hasattr(state, needed):
@@ -680,31 +809,42 @@ def plot_playground(state: Any, resolution: int = 40, show: str = "weights") -> 
     h = state.history
     tallest = max(len(layer.neurons) for layer in model.layers)
     below = max(5.0, 1.5 + 0.45 * tallest)  # the maps and the diagram: room for each neuron
-    fig = new_figure(figsize=(15.5, 5.0 + below), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[5.0, below])
-    left, right = top.subfigures(1, 2, width_ratios=[1.0, 1.5])
-    ax = left.add_subplot()
-    scores_on(ax, xs, ys, outs[-1], state.threshold, colorbar=left)
+    W, H = 15.5, 5.0 + below
+    fig = new_figure(figsize=(W, H))
+
+    def place(left: float, bottom: float, width: float, height: float) -> Any:
+        """Axes at a rectangle given in inches from the figure's bottom left corner."""
+        return fig.add_axes((left / W, bottom / H, width / W, height / H))
+
+    top = below + 0.55  # the upper row: the boundary, its colour bar, the curves
+    row = 5.0 - 0.55 - 0.85
+    ax = place(0.65, top, 4.55, row)
+    image = scores_on(ax, xs, ys, outs[-1], state.threshold)
+    if image is not None:
+        fig.colorbar(image, cax=place(5.3, top, 0.16, row),
+                     label=f"model output (class 1 above {state.threshold:g})")
     _points_on(ax, points)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     ax.set_xlabel("x0")
-    ax.set_ylabel("x1")
+    ax.set_ylabel("x1", labelpad=1)
     test_acc = h.test_accuracy[-1] if h.test_accuracy else None
     ax.set_title(
         f"step {state.steps}: decision boundary (train {100 * h.train_accuracy[-1]:.1f}%"
-        + (f", test {100 * test_acc:.1f}%)" if test_acc is not None else ")")
+        + (f", test {100 * test_acc:.1f}%)" if test_acc is not None else ")"),
+        fontsize="medium",
     )
-    _curves_on(right.subplots(1, 2), h)
-    maps, network = bottom.subfigures(1, 2, width_ratios=[1.2, 1.0])
+    _curves_on([place(6.75, top, 3.9, row), place(11.4, top, 3.9, row)], h)
     small = grid_outputs(model, state.bounds, 24)
-    neuron_maps_on(maps, model, *small, threshold=state.threshold)
-    maps.suptitle("each neuron's output over the plane", fontsize="medium")
-    network_on(network.add_subplot(), model, show)
+    maps = place(0.15, 0.2, 6.6, below - 0.7)
+    _maps_on(maps, model, *small, threshold=state.threshold)
+    maps.set_title("each neuron's output over the plane", fontsize="medium")
+    network_on(place(7.6, 0.75, 7.7, below - 1.25), model, show)
     s = state.settings
     sizes = " -> ".join(str(n) for n in [model.nin, *model.nouts])
     fig.suptitle(
         f"playground: {s['data']}, {len(points)} points, {sizes} {model.activation}, "
-        f"{getattr(state, 'loss', '')} loss, {s['optimizer']} lr {s['lr']:g}, step {state.steps}"
+        f"{getattr(state, 'loss', '')} loss, {s['optimizer']} lr {s['lr']:g}, step {state.steps}",
+        y=1 - 0.3 / H,
     )
     return fig
