@@ -132,6 +132,23 @@ def test_buttons_move_one_step_and_stop_at_the_ends():
     assert s.slider.value == 14
 
 
+def test_the_controls_wrap_in_a_narrow_container_and_keep_their_width():
+    """Beside the playground the stepper gets ~400 px: the row of controls wraps (the
+    buttons keep their width and words) and the slider shrinks down to 200 px; full width,
+    the slider stays at most 420 px as before."""
+    o, _ = neuron()
+    s = step_through(o)
+    [row] = [c for c in s.widget.children if s.slider in getattr(c, "children", ())]
+    assert list(row.children) == [s.play, s.previous, s.next, s.slider, s.counter]
+    assert row.layout.flex_flow == "row wrap"
+    for button in (s.play, s.previous, s.next):
+        assert button.layout.flex == "0 0 auto"  # never squeezed
+    assert s.previous.layout.width == "110px" and s.next.layout.width == "90px"
+    layout = s.slider.layout
+    assert layout.max_width == "420px" and layout.min_width == "200px"
+    assert layout.flex.startswith("1 1 ") and layout.width == "auto"
+
+
 def test_nodes_never_move_between_frames():
     o, _ = neuron()
     s = step_through(o)

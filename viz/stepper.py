@@ -82,19 +82,28 @@ class Stepper:
             max=last,
             description="step",
             continuous_update=True,
-            layout=widgets.Layout(width="420px"),
+            # up to 420 px, narrower in a narrow container (down to 200 px), never past it
+            layout=widgets.Layout(width="auto", flex="1 1 280px", min_width="200px",
+                                  max_width="420px"),
         )
-        self.play = widgets.Play(value=0, min=0, max=last, interval=900, description="play")
+        self.play = widgets.Play(
+            value=0, min=0, max=last, interval=900, description="play",
+            layout=widgets.Layout(flex="0 0 auto"),
+        )
         widgets.jslink((self.play, "value"), (self.slider, "value"))
+        # the buttons keep their width (their words stay readable): a row too narrow for
+        # everything wraps instead (the stepper beside the playground is ~400 px wide)
         self.previous = widgets.Button(
-            description="previous", icon="step-backward", layout=widgets.Layout(width="110px")
+            description="previous", icon="step-backward",
+            layout=widgets.Layout(width="110px", flex="0 0 auto"),
         )
         self.next = widgets.Button(
-            description="next", icon="step-forward", layout=widgets.Layout(width="90px")
+            description="next", icon="step-forward",
+            layout=widgets.Layout(width="90px", flex="0 0 auto"),
         )
         self.previous.on_click(lambda _: self.show(self.slider.value - 1))
         self.next.on_click(lambda _: self.show(self.slider.value + 1))
-        self.counter = widgets.HTML()
+        self.counter = widgets.HTML(layout=widgets.Layout(flex="0 1 auto"))
         self.picture = widgets.HTML()
         self.text = widgets.HTML()
         self.slider.observe(lambda change: self._draw(change["new"]), names="value")
@@ -102,7 +111,10 @@ class Stepper:
         self.widget = widgets.VBox(
             [
                 *heading,
-                widgets.HBox([self.play, self.previous, self.next, self.slider, self.counter]),
+                widgets.HBox(
+                    [self.play, self.previous, self.next, self.slider, self.counter],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
                 self.picture,
                 self.text,
             ]
