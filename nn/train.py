@@ -530,6 +530,8 @@ class CompiledLoss:
         return value
 
     def __call__(self, X: Sequence[Any], y: Sequence[Any]) -> float:
+        """mean_i loss(model(X[i]), y[i]) + l2 * sum(p^2), its gradient added into ``.grad``.
+        X and y are checked first as ``fit`` checks them: a bad one changes nothing."""
         import numpy as np
 
         who = "compile_loss"
