@@ -34,6 +34,18 @@
 # *This needs a running notebook with ipywidgets. On GitHub or in a static HTML page you see a
 # still picture of the views instead.*
 
+# %% checks
+# the network of "Check yourself", at the point x = (1, -0.5) of class 0 (y = -1):
+# h0 = relu(1 * 1 + (-1) * (-0.5) + 0) = 1.5, h1 = relu(0.5 * 1 + 1 * (-0.5) - 0.5) = 0
+_h0, _h1 = max(0.0, 1.0 * 1.0 + -1.0 * -0.5 + 0.0), max(0.0, 0.5 * 1.0 + 1.0 * -0.5 - 0.5)
+_s = 2.0 * _h0 + -1.0 * _h1 + 0.25
+answer("output", _s, "h0 = relu(1 + 0.5) = 1.5, h1 = relu(0.5 - 0.5 - 0.5) = 0, s = 2 h0 - h1 + 0.25 = 3.25: above 0, so class 1 is predicted (wrongly)")
+answer("loss", max(0.0, 1.0 - (-1.0) * _s), "class 0 means y = -1: L = max(0, 1 - y s) = max(0, 1 + 3.25) = 4.25")
+answer("dL/db", 1.0 * 2.0 * (1.0 if _h0 > 0 else 0.0), "dL/ds = -y = 1 (1 - y s > 0), ds/dh0 = 2 (h0's weight in the output), dh0/db = relu'(1.5) = 1: 1 * 2 * 1 = 2")
+
+# %% [markdown]
+# *The cell above defines `check` and `reveal` for the exercises (JupyterLab shows it folded).*
+
 # %%
 from viz import playground, plot_neuron_maps
 
@@ -92,6 +104,61 @@ print(f"example {unsure} ({split}): x = ({x0:.3f}, {x1:.3f}), class {label}, "
 pg.stepper(unsure)
 
 # %% [markdown]
+# ## Check yourself: one point by hand
+#
+# The same steps on a network small enough to follow with pencil and paper: two ReLU neurons
+# and a linear output. The playground starts from the seed's random weights; here we put
+# round numbers in their place (`load_state_dict`), then add the point $x = (1, -0.5)$ of
+# class 0 and open its stepper.
+#
+# | neuron | weights | bias |
+# |---|---|---|
+# | `layers.0.neurons.0` (ReLU) | $1, -1$ | $0$ |
+# | `layers.0.neurons.1` (ReLU) | $0.5, 1$ | $-0.5$ |
+# | `layers.1.neurons.0` (output, linear) | $2, -1$ | $0.25$ |
+#
+# Work out by hand, before stepping through:
+#
+# 1. the network's **output** $s$ at the point: which class does it predict (class 1 when
+#    $s > 0$)?
+# 2. its hinge **loss** $L = \max(0, 1 - y s)$, where class 0 means $y = -1$;
+# 3. **dL/db**, the gradient of the loss with respect to the bias of `layers.0.neurons.0`.
+#
+# Then press **next** in the stepper: forward, each box shows a neuron's output; backward,
+# the gradient that reaches it.
+
+# %%
+tiny = playground(data="moons", points=20, hidden=(2,), seed=0)
+tiny.model.load_state_dict({
+    "layers.0.neurons.0.w.0": 1.0, "layers.0.neurons.0.w.1": -1.0, "layers.0.neurons.0.b": 0.0,
+    "layers.0.neurons.1.w.0": 0.5, "layers.0.neurons.1.w.1": 1.0, "layers.0.neurons.1.b": -0.5,
+    "layers.1.neurons.0.w.0": 2.0, "layers.1.neurons.0.w.1": -1.0, "layers.1.neurons.0.b": 0.25,
+})
+mine = tiny.add_point(1.0, -0.5, 0)
+tiny.stepper(mine)
+
+# %% [markdown]
+# The engine's answers are pre-filled so that the notebook runs top to bottom: **replace them
+# with your own numbers and re-run**. `check` never prints the expected value;
+# `reveal("dL/db")` does.
+
+# %%
+loss = tiny.state.example_loss(mine)  # the graph the stepper steps through
+loss.backward()
+your_output = tiny.model([1.0, -0.5]).data  # <- your own numbers here
+your_loss = loss.data
+your_dL_db = tiny.model.layers[0].neurons[0].b.grad
+check("output", your_output)
+check("loss", your_loss)
+check("dL/db", your_dL_db)
+print("dL/dw of layers.0.neurons.1:", [w.grad for w in tiny.model.layers[0].neurons[1].w])
+
+# %% [markdown]
+# The last line: `layers.0.neurons.1` gets no gradient at all from this point. Its ReLU is
+# off here (its input is $-0.5$, its output 0, its slope 0), so nothing flows back through
+# it: in the network view, the point lies in the white half of that neuron's map. A point
+# only teaches the neurons that are on where it lies.
+#
 # ## Adding a point
 #
 # A point of class 0 (red) deep inside the lower moon, which is class 1 (blue), then 300 more
